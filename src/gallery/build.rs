@@ -1,0 +1,811 @@
+//! Builds the gallery world from a validated level: rooms, lights, works, plinths and plaques.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use bevy::asset::AssetPath;
+use bevy::light::{GlobalAmbientLight, NotShadowCaster};
+use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
+use bevy::prelude::*;
+use bevy::world_serialization::WorldAssetRoot;
+
+use super::jobs::{AwaitedImage, placeholder, spawn_job};
+use super::typeset::Typesetter;
+use super::{GalleryScene, LoadProgress, generative, sculpture, textures};
+use crate::level::check::plinth_radius;
+use crate::level::geometry::{
+    FRAME_DEPTH, WALL_THICKNESS, framed_size, openings, placement_pose, wall_line,
+};
+use crate::level::schema::{
+    Floor, FrameStyle, Level, Placement, Rgb, SculptureSource, SpotTarget, Wall, WorkKind,
+};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, redraw_plaques);
+}
+
+/// A creative work in the world. Its children are the frame, canvas and plaque.
+#[derive(Component, Debug, Clone)]
+#[require(Transform, Visibility)]
+pub struct Artwork {
+    /// Stable id from the level.
+    pub id: String,
+    /// Index in the level's `works`.
+    pub index: usize,
+    pub kind: ArtKind,
+}
+
+/// The kind of a work, as a plain tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtKind {
+    Image,
+    Generative,
+    Sculpture,
+    Text,
+}
+
+impl ArtKind {
+    pub fn of(kind: &WorkKind) -> ArtKind {
+        match kind {
+            WorkKind::Image { .. } => ArtKind::Image,
+            WorkKind::Generative { .. } => ArtKind::Generative,
+            WorkKind::Sculpture { .. } => ArtKind::Sculpture,
+            WorkKind::Text { .. } => ArtKind::Text,
+        }
+    }
+}
+
+/// Where the level places a work.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct WorkPlacement(pub Placement);
+
+/// What one edition costs, and how many there are.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Price {
+    pub tokens: i64,
+    pub editions: i64,
+}
+
+/// A room of the level.
+#[derive(Component, Debug, Clone)]
+pub struct GalleryRoom {
+    pub id: String,
+    pub index: usize,
+}
+
+/// A light from the level's light plan.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct GalleryLight;
+
+/// The label beside a work. Changing it redraws the plaque texture.
+#[derive(Component, Debug, Clone, PartialEq)]
+pub struct PlaqueText {
+    pub title: String,
+    pub artist_line: String,
+    pub detail_line: String,
+    /// A last line for live facts (score, "sold out").
+    pub extra: String,
+}
+
+/// The texture a plaque draws into.
+#[derive(Component, Debug, Clone)]
+pub struct PlaqueCanvas(pub Handle<Image>);
+
+/// Where the visitor starts: eye position and compass heading (degrees).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct SpawnPoint {
+    pub eye: Vec3,
+    pub heading: f32,
+}
+
+/// Eye height of a standing visitor.
+pub const EYE_HEIGHT: f32 = 1.6;
+const PLAQUE_SIZE: Vec2 = Vec2::new(0.26, 0.13);
+const PLAQUE_PIXELS: (u32, u32) = (512, 256);
+const PLAQUE_CENTER_HEIGHT: f32 = 1.35;
+
+fn typesetter() -> Option<&'static Typesetter> {
+    static TYPESETTER: OnceLock<Option<Typesetter>> = OnceLock::new();
+    TYPESETTER
+        .get_or_init(|| match Typesetter::new() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                error!("cannot load the label font: {e}");
+                None
+            }
+        })
+        .as_ref()
+}
+
+fn color(rgb: Rgb) -> Color {
+    let [r, g, b] = rgb.0;
+    Color::srgb_u8(r, g, b)
+}
+
+fn frame_color(style: FrameStyle) -> (Color, f32, f32) {
+    // (colour, metallic, roughness)
+    match style {
+        FrameStyle::None => (Color::NONE, 0.0, 1.0),
+        FrameStyle::Black => (Color::srgb(0.04, 0.04, 0.045), 0.0, 0.45),
+        FrameStyle::White => (Color::srgb(0.93, 0.92, 0.9), 0.0, 0.6),
+        FrameStyle::Oak => (Color::srgb(0.62, 0.45, 0.27), 0.0, 0.55),
+        FrameStyle::Walnut => (Color::srgb(0.3, 0.19, 0.12), 0.0, 0.5),
+        FrameStyle::Gold => (Color::srgb(0.83, 0.66, 0.33), 0.9, 0.35),
+    }
+}
+
+/// Meshes and materials shared by every work.
+struct Shared {
+    unit_cube: Handle<Mesh>,
+    unit_quad: Handle<Mesh>,
+    frames: HashMap<&'static str, Handle<StandardMaterial>>,
+    mat: Handle<StandardMaterial>,
+    plinth: Handle<StandardMaterial>,
+    plaque_back: Handle<StandardMaterial>,
+}
+
+/// Spawns the whole gallery for `level` under a fresh [`GalleryScene`] root.
+pub fn build_gallery(
+    In(level): In<Arc<Level>>,
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+    asset_server: Res<AssetServer>,
+    mut progress: ResMut<LoadProgress>,
+) {
+    let root = commands
+        .spawn((Name::new("Gallery"), GalleryScene))
+        .id();
+    let mut jobs: u32 = 0;
+
+    let mut frames = HashMap::new();
+    for (name, style) in [
+        ("black", FrameStyle::Black),
+        ("white", FrameStyle::White),
+        ("oak", FrameStyle::Oak),
+        ("walnut", FrameStyle::Walnut),
+        ("gold", FrameStyle::Gold),
+    ] {
+        let (base_color, metallic, perceptual_roughness) = frame_color(style);
+        frames.insert(
+            name,
+            materials.add(StandardMaterial {
+                base_color,
+                metallic,
+                perceptual_roughness,
+                ..default()
+            }),
+        );
+    }
+    let shared = Shared {
+        unit_cube: meshes.add(Cuboid::new(1.0, 1.0, 1.0)),
+        unit_quad: meshes.add(Rectangle::new(1.0, 1.0)),
+        frames,
+        mat: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.95, 0.94, 0.9),
+            perceptual_roughness: 0.95,
+            ..default()
+        }),
+        plinth: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.92, 0.91, 0.89),
+            perceptual_roughness: 0.8,
+            ..default()
+        }),
+        plaque_back: materials.add(StandardMaterial {
+            base_color: Color::srgb(0.85, 0.84, 0.8),
+            perceptual_roughness: 0.7,
+            ..default()
+        }),
+    };
+
+    // Rooms.
+    let plaster = placeholder(&mut images, [240, 240, 240, 255]);
+    spawn_job(&mut commands, root, plaster.clone(), true, "wall plaster", || {
+        Ok(textures::plaster_texture(256))
+    });
+    jobs += 1;
+    let mut floor_textures: HashMap<Floor, Handle<Image>> = HashMap::new();
+    for (index, room) in level.rooms.iter().enumerate() {
+        let floor_image = floor_textures
+            .entry(room.floor)
+            .or_insert_with(|| {
+                let handle = placeholder(&mut images, [150, 120, 90, 255]);
+                let kind = room.floor;
+                spawn_job(&mut commands, root, handle.clone(), true, format!("{kind:?} floor"), move || {
+                    Ok(textures::floor_texture(kind, 512))
+                });
+                jobs += 1;
+                handle
+            })
+            .clone();
+        spawn_room(
+            &mut commands,
+            &mut meshes,
+            &mut materials,
+            &level,
+            index,
+            root,
+            floor_image,
+            plaster.clone(),
+        );
+    }
+
+    // Lights.
+    commands.insert_resource(GlobalAmbientLight {
+        color: color(level.lights.ambient.color),
+        brightness: level.lights.ambient.brightness,
+        ..default()
+    });
+    if let Some(sun) = &level.lights.directional {
+        let dir = Vec3::new(sun.direction.0, sun.direction.1, sun.direction.2).normalize_or(Vec3::NEG_Y);
+        commands.spawn((
+            Name::new("Sun"),
+            GalleryLight,
+            DirectionalLight {
+                color: color(sun.color),
+                illuminance: sun.illuminance,
+                shadow_maps_enabled: sun.shadows,
+                ..default()
+            },
+            Transform::default().looking_to(dir, if dir.y.abs() > 0.99 { Vec3::Z } else { Vec3::Y }),
+            ChildOf(root),
+        ));
+    }
+    for spot in &level.lights.spots {
+        let Some((target, position)) = spot_geometry(&level, spot) else {
+            continue;
+        };
+        let angle = spot.angle.to_radians();
+        commands.spawn((
+            Name::new("Spot light"),
+            GalleryLight,
+            SpotLight {
+                color: color(spot.color),
+                intensity: spot.intensity,
+                range: 20.0,
+                radius: 0.05,
+                shadow_maps_enabled: spot.shadows,
+                outer_angle: angle,
+                inner_angle: angle * 0.6,
+                ..default()
+            },
+            Transform::from_translation(position).looking_at(target, Vec3::Y),
+            ChildOf(root),
+        ));
+    }
+
+    // Works.
+    for (index, work) in level.works.iter().enumerate() {
+        let Some(pose) = placement_pose(&level, &work.placement, work.size) else {
+            continue;
+        };
+        let center = Vec3::from_array(pose.center);
+        let facing = Vec3::new(pose.facing[0], 0.0, pose.facing[1]);
+        let transform = Transform::from_translation(center).looking_to(-facing, Vec3::Y);
+        let entity = commands
+            .spawn((
+                Name::new(format!("Work {}", work.id)),
+                Artwork {
+                    id: work.id.clone(),
+                    index,
+                    kind: ArtKind::of(&work.kind),
+                },
+                WorkPlacement(work.placement.clone()),
+                Price {
+                    tokens: work.price,
+                    editions: work.editions,
+                },
+                transform,
+                ChildOf(root),
+            ))
+            .id();
+
+        let plaque_text = PlaqueText {
+            title: work.title.clone(),
+            artist_line: format!("{}, {}", work.artist, work.year),
+            detail_line: work.medium.clone(),
+            extra: String::new(),
+        };
+
+        match &work.placement {
+            Placement::Wall { .. } => {
+                let (fw, fh) = framed_size(work.size, work.frame.width, work.frame.mat);
+                let style_key = match work.frame.style {
+                    FrameStyle::None => None,
+                    FrameStyle::Black => Some("black"),
+                    FrameStyle::White => Some("white"),
+                    FrameStyle::Oak => Some("oak"),
+                    FrameStyle::Walnut => Some("walnut"),
+                    FrameStyle::Gold => Some("gold"),
+                };
+                if let Some(key) = style_key {
+                    commands.spawn((
+                        Mesh3d(shared.unit_cube.clone()),
+                        MeshMaterial3d(shared.frames[key].clone()),
+                        Transform::from_scale(Vec3::new(fw, fh, FRAME_DEPTH)),
+                        ChildOf(entity),
+                    ));
+                }
+                if work.frame.mat > 0.0 {
+                    let mw = work.size.0 + 2.0 * work.frame.mat;
+                    let mh = work.size.1 + 2.0 * work.frame.mat;
+                    commands.spawn((
+                        Mesh3d(shared.unit_quad.clone()),
+                        MeshMaterial3d(shared.mat.clone()),
+                        Transform::from_xyz(0.0, 0.0, FRAME_DEPTH / 2.0 + 0.002)
+                            .with_scale(Vec3::new(mw, mh, 1.0)),
+                        ChildOf(entity),
+                    ));
+                }
+                let canvas = canvas_texture(
+                    &mut commands,
+                    &mut images,
+                    &asset_server,
+                    root,
+                    work,
+                    &mut jobs,
+                );
+                commands.spawn((
+                    Mesh3d(shared.unit_quad.clone()),
+                    MeshMaterial3d(materials.add(StandardMaterial {
+                        base_color_texture: Some(canvas),
+                        perceptual_roughness: 0.85,
+                        reflectance: 0.3,
+                        ..default()
+                    })),
+                    Transform::from_xyz(0.0, 0.0, FRAME_DEPTH / 2.0 + 0.004)
+                        .with_scale(Vec3::new(work.size.0, work.size.1, 1.0)),
+                    ChildOf(entity),
+                ));
+                // The label hangs to the right of the work at a fixed height, or to the left
+                // when a neighbour or a corner is in the way.
+                let side = plaque_side(&level, index);
+                let x = side * (fw / 2.0 + 0.12 + PLAQUE_SIZE.x / 2.0);
+                let y = PLAQUE_CENTER_HEIGHT - center.y;
+                let z = -FRAME_DEPTH / 2.0 + 0.001;
+                spawn_plaque(
+                    &mut commands,
+                    &mut images,
+                    &mut materials,
+                    &shared,
+                    entity,
+                    Transform::from_xyz(x, y, z),
+                    plaque_text,
+                    &mut jobs,
+                    root,
+                );
+            }
+            Placement::Plinth { plinth_height, .. } => {
+                let radius = plinth_radius(work.size.0);
+                let half_height = work.size.1 / 2.0;
+                commands.spawn((
+                    Mesh3d(shared.unit_cube.clone()),
+                    MeshMaterial3d(shared.plinth.clone()),
+                    Transform::from_xyz(0.0, -half_height - plinth_height / 2.0, 0.0)
+                        .with_scale(Vec3::new(radius * 2.0, *plinth_height, radius * 2.0)),
+                    ChildOf(entity),
+                ));
+                if let WorkKind::Sculpture {
+                    source,
+                    color: tint,
+                    metallic,
+                    roughness,
+                } = &work.kind
+                {
+                    let material = materials.add(StandardMaterial {
+                        base_color: color(*tint),
+                        metallic: *metallic,
+                        perceptual_roughness: *roughness,
+                        ..default()
+                    });
+                    match source {
+                        SculptureSource::Procedural { shape, params } => {
+                            match sculpture::build(shape, params) {
+                                Ok(data) => {
+                                    let mesh = meshes.add(to_mesh(&data));
+                                    commands.spawn((
+                                        Mesh3d(mesh),
+                                        MeshMaterial3d(material),
+                                        Transform::from_xyz(0.0, -half_height, 0.0).with_scale(
+                                            Vec3::new(work.size.0, work.size.1, work.size.0),
+                                        ),
+                                        ChildOf(entity),
+                                    ));
+                                }
+                                Err(e) => warn!("sculpture {}: {e}", work.id),
+                            }
+                        }
+                        SculptureSource::Gltf { path } => {
+                            let scene = asset_server.load(GltfAssetLabel::Scene(0).from_asset(
+                                AssetPath::from(path.clone())
+                                    .with_source(crate::EXHIBITION_SOURCE),
+                            ));
+                            commands.spawn((
+                                WorldAssetRoot(scene),
+                                Transform::from_xyz(0.0, -half_height, 0.0)
+                                    .with_scale(Vec3::splat(work.size.1)),
+                                ChildOf(entity),
+                            ));
+                        }
+                    }
+                }
+                // The label leans on the plinth's front face.
+                let z = radius + 0.001;
+                let y = -half_height - plinth_height * 0.25;
+                spawn_plaque(
+                    &mut commands,
+                    &mut images,
+                    &mut materials,
+                    &shared,
+                    entity,
+                    Transform::from_xyz(0.0, y, z),
+                    plaque_text,
+                    &mut jobs,
+                    root,
+                );
+            }
+        }
+    }
+
+    // Where the visitor starts.
+    if let Some(room) = level.rooms.iter().find(|r| r.id == level.spawn.room) {
+        commands.insert_resource(SpawnPoint {
+            eye: Vec3::new(
+                room.origin.0 + level.spawn.position.0,
+                EYE_HEIGHT,
+                room.origin.1 + level.spawn.position.1,
+            ),
+            heading: level.spawn.heading,
+        });
+    }
+    progress.total = jobs;
+}
+
+/// +1 to hang a work's label on its right, −1 on its left.
+fn plaque_side(level: &Level, index: usize) -> f32 {
+    let work = &level.works[index];
+    let Placement::Wall { room, wall, offset, .. } = &work.placement else {
+        return 1.0;
+    };
+    let Some(room_index) = level.rooms.iter().position(|r| &r.id == room) else {
+        return 1.0;
+    };
+    let line = wall_line(&level.rooms[room_index], *wall);
+    let (fw, _) = framed_size(work.size, work.frame.width, work.frame.mat);
+    let need = 0.12 + PLAQUE_SIZE.x + 0.08;
+    let right_edge = offset + fw / 2.0;
+    let left_edge = offset - fw / 2.0;
+    let mut right_space = line.length - WALL_THICKNESS - right_edge;
+    let mut left_space = left_edge - WALL_THICKNESS;
+    for other in level.works.iter() {
+        if let Placement::Wall { room: r, wall: w, offset: o, .. } = &other.placement
+            && r == room
+            && w == wall
+            && !std::ptr::eq(other, work)
+        {
+            let (ow, _) = framed_size(other.size, other.frame.width, other.frame.mat);
+            if *o > *offset {
+                right_space = right_space.min(o - ow / 2.0 - right_edge);
+            } else {
+                left_space = left_space.min(left_edge - (o + ow / 2.0));
+            }
+        }
+    }
+    for opening in openings(level, room_index, *wall) {
+        let (a, b) = opening.span();
+        if a >= right_edge {
+            right_space = right_space.min(a - right_edge);
+        } else if b <= left_edge {
+            left_space = left_space.min(left_edge - b);
+        }
+    }
+    if right_space >= need || right_space >= left_space {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+fn spawn_plaque(
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    materials: &mut Assets<StandardMaterial>,
+    shared: &Shared,
+    parent: Entity,
+    transform: Transform,
+    text: PlaqueText,
+    jobs: &mut u32,
+    root: Entity,
+) {
+    let image = placeholder(images, [244, 241, 234, 255]);
+    let material = materials.add(StandardMaterial {
+        base_color_texture: Some(image.clone()),
+        perceptual_roughness: 0.9,
+        ..default()
+    });
+    let plaque = commands
+        .spawn((
+            Name::new("Plaque"),
+            transform,
+            Visibility::default(),
+            ChildOf(parent),
+        ))
+        .id();
+    commands.spawn((
+        Mesh3d(shared.unit_cube.clone()),
+        MeshMaterial3d(shared.plaque_back.clone()),
+        Transform::from_xyz(0.0, 0.0, 0.004).with_scale(Vec3::new(
+            PLAQUE_SIZE.x + 0.01,
+            PLAQUE_SIZE.y + 0.01,
+            0.008,
+        )),
+        NotShadowCaster,
+        ChildOf(plaque),
+    ));
+    commands.spawn((
+        Mesh3d(shared.unit_quad.clone()),
+        MeshMaterial3d(material),
+        Transform::from_xyz(0.0, 0.0, 0.0085).with_scale(PLAQUE_SIZE.extend(1.0)),
+        NotShadowCaster,
+        PlaqueCanvas(image.clone()),
+        text.clone(),
+        ChildOf(plaque),
+    ));
+    spawn_plaque_job(commands, root, image, &text);
+    *jobs += 1;
+}
+
+fn spawn_plaque_job(commands: &mut Commands, root: Entity, image: Handle<Image>, text: &PlaqueText) {
+    let text = text.clone();
+    spawn_job(commands, root, image, false, format!("plaque of \"{}\"", text.title), move || {
+        let setter = typesetter().ok_or("the label font is missing")?;
+        Ok(setter.plaque(
+            &text.title,
+            &text.artist_line,
+            &text.detail_line,
+            &text.extra,
+            PLAQUE_PIXELS.0,
+            PLAQUE_PIXELS.1,
+        ))
+    });
+}
+
+/// Redraws a plaque whenever its text changes (scores, "sold out"). The first drawing is
+/// queued by the builder, so freshly added plaques are skipped.
+fn redraw_plaques(
+    mut commands: Commands,
+    plaques: Query<(Ref<PlaqueText>, &PlaqueCanvas)>,
+    scenes: Query<Entity, With<GalleryScene>>,
+) {
+    let Some(root) = scenes.iter().next() else {
+        return;
+    };
+    for (text, canvas) in &plaques {
+        if text.is_changed() && !text.is_added() {
+            spawn_plaque_job(&mut commands, root, canvas.0.clone(), &text);
+        }
+    }
+}
+
+/// The texture of a wall work's canvas: a loaded image, or a job that paints it.
+fn canvas_texture(
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    asset_server: &AssetServer,
+    root: Entity,
+    work: &crate::level::schema::Work,
+    jobs: &mut u32,
+) -> Handle<Image> {
+    match &work.kind {
+        WorkKind::Image { path } => {
+            let handle: Handle<Image> =
+                asset_server.load(AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE));
+            commands.spawn((AwaitedImage(handle.clone()), ChildOf(root)));
+            *jobs += 1;
+            handle
+        }
+        WorkKind::Generative {
+            algorithm,
+            seed,
+            params,
+            resolution,
+        } => {
+            let handle = placeholder(images, [128, 128, 128, 255]);
+            let (algorithm, seed, params, size) = (algorithm.clone(), *seed, params.clone(), *resolution);
+            spawn_job(commands, root, handle.clone(), false, format!("work {}", work.id), move || {
+                generative::render(&algorithm, seed, &params, size).map_err(|e| e.to_string())
+            });
+            *jobs += 1;
+            handle
+        }
+        WorkKind::Text { body, paper, ink } => {
+            let handle = placeholder(images, [paper.0[0], paper.0[1], paper.0[2], 255]);
+            let (body, paper, ink) = (body.clone(), paper.0, ink.0);
+            // Keep the panel's aspect ratio, about 900 px on the long side.
+            let scale = 900.0 / work.size.0.max(work.size.1);
+            let (w, h) = (
+                ((work.size.0 * scale) as u32).max(64),
+                ((work.size.1 * scale) as u32).max(64),
+            );
+            spawn_job(commands, root, handle.clone(), false, format!("work {}", work.id), move || {
+                let setter = typesetter().ok_or("the text font is missing")?;
+                Ok(setter.text_panel(&body, paper, ink, w, h))
+            });
+            *jobs += 1;
+            handle
+        }
+        WorkKind::Sculpture { .. } => placeholder(images, [200, 200, 200, 255]),
+    }
+}
+
+/// Where a spot light hangs and what it points at.
+fn spot_geometry(level: &Level, spot: &crate::level::schema::Spot) -> Option<(Vec3, Vec3)> {
+    let (target, facing, ceiling) = match &spot.target {
+        SpotTarget::Work(id) => {
+            let work = level.works.iter().find(|w| &w.id == id)?;
+            let pose = placement_pose(level, &work.placement, work.size)?;
+            let room = level.rooms.iter().find(|r| r.id == work.placement.room())?;
+            (
+                Vec3::from_array(pose.center),
+                Vec3::new(pose.facing[0], 0.0, pose.facing[1]),
+                room.wall_height,
+            )
+        }
+        SpotTarget::Point((x, y, z)) => {
+            let room = crate::level::geometry::room_at(level, [*x, *z])
+                .map(|i| level.rooms[i].wall_height)
+                .unwrap_or(4.0);
+            (Vec3::new(*x, *y, *z), Vec3::Z, room)
+        }
+    };
+    let position = match spot.position {
+        Some((x, y, z)) => Vec3::new(x, y, z),
+        None => {
+            let mut p = target + facing * 1.6;
+            p.y = ceiling - 0.3;
+            p
+        }
+    };
+    Some((target, position))
+}
+
+/// Floor, ceiling and walls (with doorway openings) of one room.
+fn spawn_room(
+    commands: &mut Commands,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    level: &Level,
+    index: usize,
+    root: Entity,
+    floor_image: Handle<Image>,
+    plaster: Handle<Image>,
+) {
+    let room = &level.rooms[index];
+    let (w, d) = room.size;
+    let center = Vec3::new(room.origin.0 + w / 2.0, 0.0, room.origin.1 + d / 2.0);
+    let room_entity = commands
+        .spawn((
+            Name::new(format!("Room {}", room.id)),
+            GalleryRoom {
+                id: room.id.clone(),
+                index,
+            },
+            Transform::default(),
+            Visibility::default(),
+            ChildOf(root),
+        ))
+        .id();
+
+    // Floor: one texture repeat every 2 m.
+    let floor_mesh = tiled_plane(w, d, 2.0);
+    commands.spawn((
+        Mesh3d(meshes.add(floor_mesh)),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color_texture: Some(floor_image),
+            perceptual_roughness: match room.floor {
+                Floor::Marble => 0.25,
+                Floor::Terrazzo => 0.4,
+                Floor::Concrete => 0.75,
+                Floor::Oak | Floor::Walnut => 0.55,
+            },
+            reflectance: 0.4,
+            ..default()
+        })),
+        Transform::from_translation(center),
+        ChildOf(room_entity),
+    ));
+    // Ceiling.
+    commands.spawn((
+        Mesh3d(meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color: Color::srgb(0.96, 0.96, 0.95),
+            perceptual_roughness: 0.95,
+            ..default()
+        })),
+        Transform::from_translation(center + Vec3::Y * room.wall_height),
+        NotShadowCaster,
+        ChildOf(room_entity),
+    ));
+
+    let wall_material = materials.add(StandardMaterial {
+        base_color: color(room.wall_color),
+        base_color_texture: Some(plaster),
+        perceptual_roughness: 0.92,
+        reflectance: 0.3,
+        ..default()
+    });
+    let height = room.wall_height;
+    for wall in Wall::ALL {
+        let line = wall_line(room, wall);
+        let holes = openings(level, index, wall);
+        // Solid spans along the wall, and lintels over the openings.
+        let mut cursor = 0.0;
+        let mut pieces: Vec<(f32, f32, f32, f32)> = Vec::new(); // (from, to, bottom, top)
+        for hole in &holes {
+            let (a, b) = hole.span();
+            if a > cursor {
+                pieces.push((cursor, a, 0.0, height));
+            }
+            pieces.push((a.max(0.0), b.min(line.length), hole.height, height));
+            cursor = cursor.max(b);
+        }
+        if cursor < line.length {
+            pieces.push((cursor, line.length, 0.0, height));
+        }
+        for (from, to, bottom, top) in pieces {
+            let length = to - from;
+            let tall = top - bottom;
+            if length <= 1e-4 || tall <= 1e-4 {
+                continue;
+            }
+            let mid = line.point((from + to) / 2.0);
+            let inward = Vec3::new(line.inward[0], 0.0, line.inward[1]);
+            let position =
+                Vec3::new(mid[0], (bottom + top) / 2.0, mid[1]) + inward * (WALL_THICKNESS / 2.0);
+            let along = Vec3::new(line.dir[0], 0.0, line.dir[1]);
+            let rotation = Quat::from_rotation_arc(Vec3::X, along);
+            commands.spawn((
+                Mesh3d(meshes.add(tiled_box(length, tall, WALL_THICKNESS, 2.0))),
+                MeshMaterial3d(wall_material.clone()),
+                Transform::from_translation(position).with_rotation(rotation),
+                ChildOf(room_entity),
+            ));
+        }
+    }
+}
+
+/// A horizontal plane of `w` × `d` metres whose UVs repeat every `tile` metres.
+fn tiled_plane(w: f32, d: f32, tile: f32) -> Mesh {
+    let mut mesh = Plane3d::new(Vec3::Y, Vec2::new(w / 2.0, d / 2.0)).mesh().build();
+    scale_uvs(&mut mesh, w / tile, d / tile);
+    mesh
+}
+
+/// A box whose UVs repeat every `tile` metres on its large faces.
+fn tiled_box(length: f32, height: f32, depth: f32, tile: f32) -> Mesh {
+    let mut mesh = Cuboid::new(length, height, depth).mesh().build();
+    scale_uvs(&mut mesh, length / tile, height / tile);
+    mesh
+}
+
+fn scale_uvs(mesh: &mut Mesh, su: f32, sv: f32) {
+    if let Some(VertexAttributeValues::Float32x2(uvs)) = mesh.attribute_mut(Mesh::ATTRIBUTE_UV_0) {
+        for uv in uvs.iter_mut() {
+            uv[0] *= su;
+            uv[1] *= sv;
+        }
+    }
+}
+
+/// A Bevy mesh from the sculpture painter's plain data.
+pub fn to_mesh(data: &sculpture::MeshData) -> Mesh {
+    Mesh::new(
+        PrimitiveTopology::TriangleList,
+        bevy::asset::RenderAssetUsages::default(),
+    )
+    .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, data.positions.clone())
+    .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, data.normals.clone())
+    .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, data.uvs.clone())
+    .with_inserted_indices(Indices::U32(data.indices.clone()))
+}

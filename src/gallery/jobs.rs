@@ -1,0 +1,213 @@
+//! Texture jobs: the CPU painters run on the async task pool while the loading bar counts them;
+//! finished pixels are copied into the images the materials already point at.
+
+use bevy::asset::RenderAssetUsages;
+use bevy::image::{ImageAddressMode, ImageFilterMode, ImageSampler, ImageSamplerDescriptor};
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
+
+use super::pixels::Pixels;
+use super::{LoadProgress, LevelProblems};
+use crate::screens::Screen;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        (finish_jobs, count_progress.run_if(in_state(Screen::Loading))).chain(),
+    );
+}
+
+/// A texture being painted on the task pool; its entity goes away when the pixels are in.
+#[derive(Component)]
+pub struct TextureJob {
+    pub target: Handle<Image>,
+    pub tiling: bool,
+    pub label: String,
+    task: Task<Result<Pixels, String>>,
+}
+
+/// An image file the loading screen waits for.
+#[derive(Component)]
+pub struct AwaitedImage(pub Handle<Image>);
+
+/// Spawns a job that paints `paint` into `target` (a placeholder until it finishes).
+pub fn spawn_job(
+    commands: &mut Commands,
+    parent: Entity,
+    target: Handle<Image>,
+    tiling: bool,
+    label: impl Into<String>,
+    paint: impl FnOnce() -> Result<Pixels, String> + Send + 'static,
+) {
+    let task = AsyncComputeTaskPool::get().spawn(async move { paint() });
+    commands.spawn((
+        TextureJob {
+            target,
+            tiling,
+            label: label.into(),
+            task,
+        },
+        ChildOf(parent),
+    ));
+}
+
+/// A placeholder image: one pixel of `rgba` until the painter is done.
+pub fn placeholder(images: &mut Assets<Image>, rgba: [u8; 4]) -> Handle<Image> {
+    images.add(to_image(&Pixels::filled(1, 1, rgba), false))
+}
+
+/// Converts pixels to an sRGB texture with a full mip chain (box-filtered), so distant and
+/// oblique surfaces do not shimmer.
+pub fn to_image(pixels: &Pixels, tiling: bool) -> Image {
+    let (data, levels) = mip_chain(pixels);
+    let mut image = Image::new(
+        Extent3d {
+            width: pixels.width,
+            height: pixels.height,
+            depth_or_array_layers: 1,
+        },
+        TextureDimension::D2,
+        pixels.rgba.clone(),
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    // The whole chain goes up with the texture; `Image::new` only accepts the first level.
+    image.data = Some(data);
+    image.texture_descriptor.mip_level_count = levels;
+    let address = if tiling {
+        ImageAddressMode::Repeat
+    } else {
+        ImageAddressMode::ClampToEdge
+    };
+    image.sampler = ImageSampler::Descriptor(ImageSamplerDescriptor {
+        address_mode_u: address,
+        address_mode_v: address,
+        address_mode_w: address,
+        mag_filter: ImageFilterMode::Linear,
+        min_filter: ImageFilterMode::Linear,
+        mipmap_filter: ImageFilterMode::Linear,
+        anisotropy_clamp: if levels > 1 { 8 } else { 1 },
+        ..default()
+    });
+    image
+}
+
+/// All mip levels of `pixels`, largest first, and their count.
+pub fn mip_chain(pixels: &Pixels) -> (Vec<u8>, u32) {
+    let mut data = pixels.rgba.clone();
+    let mut levels = 1;
+    let (mut w, mut h) = (pixels.width, pixels.height);
+    let mut level = pixels.rgba.clone();
+    while w > 1 && h > 1 && w % 2 == 0 && h % 2 == 0 {
+        let (nw, nh) = (w / 2, h / 2);
+        let mut next = vec![0u8; (nw * nh * 4) as usize];
+        for y in 0..nh {
+            for x in 0..nw {
+                for c in 0..4 {
+                    let at = |xx: u32, yy: u32| u32::from(level[((yy * w + xx) * 4 + c) as usize]);
+                    let sum = at(2 * x, 2 * y)
+                        + at(2 * x + 1, 2 * y)
+                        + at(2 * x, 2 * y + 1)
+                        + at(2 * x + 1, 2 * y + 1);
+                    next[((y * nw + x) * 4 + c) as usize] = ((sum + 2) / 4) as u8;
+                }
+            }
+        }
+        data.extend_from_slice(&next);
+        level = next;
+        (w, h) = (nw, nh);
+        levels += 1;
+    }
+    (data, levels)
+}
+
+/// Swaps finished textures in: each job's pixels become a new image, and every material (and
+/// plaque) that showed the placeholder now shows the new image. Replacing the placeholder's
+/// data in place is not enough: a prepared material keeps the texture it was bound with.
+fn finish_jobs(
+    mut commands: Commands,
+    mut jobs: Query<(Entity, &mut TextureJob)>,
+    mut images: ResMut<Assets<Image>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut canvases: Query<&mut super::build::PlaqueCanvas>,
+    mut problems: ResMut<LevelProblems>,
+) {
+    let mut swaps: Vec<(AssetId<Image>, Handle<Image>)> = Vec::new();
+    for (entity, mut job) in &mut jobs {
+        let Some(result) = check_ready(&mut job.task) else {
+            continue;
+        };
+        match result {
+            Ok(pixels) => {
+                let image = images.add(to_image(&pixels, job.tiling));
+                swaps.push((job.target.id(), image));
+            }
+            Err(why) => {
+                warn!("{}: {why}", job.label);
+                problems.lines.push(format!("{}: {why}", job.label));
+            }
+        }
+        commands.entity(entity).despawn();
+    }
+    if swaps.is_empty() {
+        return;
+    }
+    let stale: Vec<(AssetId<StandardMaterial>, Handle<Image>)> = materials
+        .iter()
+        .filter_map(|(id, m)| {
+            let texture = m.base_color_texture.as_ref()?.id();
+            swaps
+                .iter()
+                .find(|(old, _)| *old == texture)
+                .map(|(_, new)| (id, new.clone()))
+        })
+        .collect();
+    for (id, new) in stale {
+        if let Some(mut material) = materials.get_mut(id) {
+            material.base_color_texture = Some(new);
+        }
+    }
+    for mut canvas in &mut canvases {
+        if let Some((_, new)) = swaps.iter().find(|(old, _)| *old == canvas.0.id()) {
+            canvas.0 = new.clone();
+        }
+    }
+}
+
+fn count_progress(
+    jobs: Query<(), With<TextureJob>>,
+    awaited: Query<(Entity, &AwaitedImage)>,
+    asset_server: Res<AssetServer>,
+    mut commands: Commands,
+    mut progress: ResMut<LoadProgress>,
+) {
+    let mut pending = jobs.iter().count() as u32;
+    for (entity, image) in &awaited {
+        match asset_server.load_state(&image.0) {
+            bevy::asset::LoadState::Loaded | bevy::asset::LoadState::Failed(_) => {
+                commands.entity(entity).despawn();
+            }
+            _ => pending += 1,
+        }
+    }
+    progress.done = progress.total.saturating_sub(pending);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mip_chain_halves_down_to_one_pixel() {
+        let mut pixels = Pixels::filled(8, 4, [0, 0, 0, 255]);
+        pixels.set(0, 0, [255, 255, 255, 255]);
+        let (data, levels) = mip_chain(&pixels);
+        // 8x4, 4x2, 2x1 (then 1 is odd... stops when either side reaches 1).
+        assert_eq!(levels, 3);
+        assert_eq!(data.len(), (8 * 4 + 4 * 2 + 2) * 4);
+        // The white pixel averages into a quarter-grey in level 1.
+        let level1 = &data[8 * 4 * 4..];
+        assert_eq!(level1[0], 64);
+    }
+}

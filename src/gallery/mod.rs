@@ -1,0 +1,300 @@
+//! The gallery: loads the exhibition level through the asset system and builds its world.
+//!
+//! Pure painters (generative art, floors, text, sculpture meshes) live beside this module and
+//! know nothing of Bevy; `build` turns a validated [`Level`] into entities, and `jobs` runs the
+//! painters on the task pools while the loading screen counts them.
+
+pub mod build;
+pub mod generative;
+pub mod jobs;
+pub mod pixels;
+pub mod sculpture;
+pub mod textures;
+pub mod typeset;
+
+use std::sync::Arc;
+
+use bevy::asset::io::Reader;
+use bevy::asset::{AssetLoader, AssetPath, LoadContext, LoadState};
+use bevy::prelude::*;
+
+use crate::launch::{Launch, LevelLocation};
+use crate::level::{self, Level, Report};
+use crate::screens::Screen;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_asset::<LevelAsset>()
+        .register_asset_loader(LevelLoader)
+        .init_resource::<LoadProgress>()
+        .init_resource::<LevelProblems>()
+        .add_message::<ReloadLevel>()
+        .add_systems(OnEnter(Screen::Loading), start_loading)
+        .add_systems(
+            Update,
+            (
+                await_level.run_if(in_state(Screen::Loading)),
+                finish_loading.run_if(in_state(Screen::Loading)),
+                watch_level,
+            )
+                .chain(),
+        )
+        .add_systems(OnEnter(Screen::Title), despawn_gallery)
+        .add_systems(OnEnter(Screen::Error), despawn_gallery);
+    app.add_plugins((build::plugin, jobs::plugin));
+}
+
+/// A level file as loaded: its parse and validation report.
+#[derive(Asset, TypePath, Debug)]
+pub struct LevelAsset {
+    pub report: Report,
+}
+
+/// Reads `.ron` levels, then every asset file they refer to (so missing files are reported
+/// like any other problem, and editing an image reloads the level in watch mode).
+#[derive(Default, TypePath)]
+pub struct LevelLoader;
+
+#[derive(Debug)]
+pub struct LevelLoadError(String);
+
+impl std::fmt::Display for LevelLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LevelLoadError {}
+
+impl AssetLoader for LevelLoader {
+    type Asset = LevelAsset;
+    type Settings = ();
+    type Error = LevelLoadError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<LevelAsset, LevelLoadError> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| LevelLoadError(format!("cannot read the level: {e}")))?;
+        let report = match level::parse(&bytes) {
+            Err(report) => report,
+            Ok(parsed) => {
+                let source = load_context.path().source().clone_owned();
+                let mut assets = level::AssetBytes::new();
+                for (path, _) in level::check::referenced_assets(&parsed) {
+                    if level::assets::check_asset_path(&path).is_err() || assets.contains_key(&path)
+                    {
+                        continue;
+                    }
+                    let asset_path = AssetPath::from(path.clone()).with_source(source.clone());
+                    let read = load_context
+                        .read_asset_bytes(asset_path)
+                        .await
+                        .map_err(|e| short_read_error(&e.to_string()));
+                    assets.insert(path, read);
+                }
+                level::check(parsed, &bytes, &assets)
+            }
+        };
+        Ok(LevelAsset { report })
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["ron"]
+    }
+}
+
+fn short_read_error(message: &str) -> String {
+    if message.contains("not found") || message.contains("NotFound") {
+        "no such file".to_string()
+    } else {
+        message.to_string()
+    }
+}
+
+/// The level being shown (or loaded).
+#[derive(Resource, Debug, Clone)]
+pub struct CurrentLevel {
+    pub handle: Handle<LevelAsset>,
+    /// How the level is named in messages (its path or URL).
+    pub label: String,
+}
+
+/// The validated level the gallery was built from.
+#[derive(Resource, Debug, Clone)]
+pub struct ActiveLevel(pub Arc<Level>);
+
+/// Problems that keep the level from opening, as `FILE:LINE:COLUMN: message` lines.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct LevelProblems {
+    pub lines: Vec<String>,
+}
+
+/// How far loading has come, for the progress bar.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct LoadProgress {
+    /// Whether the level file itself has been read and checked.
+    pub level_ready: bool,
+    /// Textures and meshes finished, out of `total`.
+    pub done: u32,
+    pub total: u32,
+}
+
+impl LoadProgress {
+    /// 0..=1: the level counts as one step, every texture as another.
+    pub fn fraction(&self) -> f32 {
+        let done = self.done as f32 + if self.level_ready { 1.0 } else { 0.0 };
+        let total = self.total as f32 + 1.0;
+        (done / total).clamp(0.0, 1.0)
+    }
+}
+
+/// Ask for the level to be read again (hot reload, retry from the error screen).
+#[derive(Message, Debug, Clone, Copy, Default)]
+pub struct ReloadLevel;
+
+/// The root entity of everything built from the level.
+#[derive(Component, Debug, Clone, Copy, Default)]
+#[require(Transform, Visibility)]
+pub struct GalleryScene;
+
+fn level_asset_path(launch: &Launch) -> AssetPath<'static> {
+    match &launch.level {
+        LevelLocation::File { level, .. } => {
+            AssetPath::from(level.clone()).with_source(crate::EXHIBITION_SOURCE)
+        }
+        LevelLocation::Url(url) => AssetPath::from(url.clone()),
+    }
+}
+
+fn start_loading(
+    mut commands: Commands,
+    launch: Res<Launch>,
+    asset_server: Res<AssetServer>,
+    current: Option<Res<CurrentLevel>>,
+    mut progress: ResMut<LoadProgress>,
+    mut problems: ResMut<LevelProblems>,
+) {
+    *progress = LoadProgress::default();
+    problems.lines.clear();
+    if current.is_none() {
+        let handle = asset_server.load(level_asset_path(&launch));
+        commands.insert_resource(CurrentLevel {
+            handle,
+            label: launch.level.label(),
+        });
+    }
+}
+
+/// Once the level asset is in: show its problems, or build the gallery from it.
+fn await_level(
+    mut commands: Commands,
+    current: Res<CurrentLevel>,
+    asset_server: Res<AssetServer>,
+    levels: Res<Assets<LevelAsset>>,
+    scenes: Query<Entity, With<GalleryScene>>,
+    mut progress: ResMut<LoadProgress>,
+    mut problems: ResMut<LevelProblems>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if progress.level_ready {
+        return;
+    }
+    if let LoadState::Failed(error) = asset_server.load_state(&current.handle) {
+        problems.lines = vec![format!("{}:1:1: {}", current.label, error_text(&error))];
+        next.set(Screen::Error);
+        return;
+    }
+    let Some(asset) = levels.get(&current.handle) else {
+        return;
+    };
+    let lines: Vec<String> = asset
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&current.label))
+        .collect();
+    for line in &lines {
+        if line.contains(": warning: ") {
+            warn!("{line}");
+        }
+    }
+    match asset.report.valid_level() {
+        None => {
+            problems.lines = lines.into_iter().filter(|l| !l.contains(": warning: ")).collect();
+            next.set(Screen::Error);
+        }
+        Some(level) => {
+            for scene in &scenes {
+                commands.entity(scene).despawn();
+            }
+            let level = Arc::new(level.clone());
+            commands.insert_resource(ActiveLevel(level.clone()));
+            commands.run_system_cached_with(build::build_gallery, level);
+            progress.level_ready = true;
+        }
+    }
+}
+
+fn error_text(error: &bevy::asset::AssetLoadError) -> String {
+    let text = error.to_string();
+    if text.contains("not found") || text.contains("NotFound") || text.contains("No such file") {
+        "the level file was not found".to_string()
+    } else {
+        text
+    }
+}
+
+/// Leaves the loading screen when every texture job and image is done.
+fn finish_loading(
+    progress: Res<LoadProgress>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if progress.level_ready && progress.done >= progress.total {
+        next.set(Screen::Gallery);
+    }
+}
+
+/// Hot reload: a changed level file (or an asset it reads) rebuilds the gallery.
+fn watch_level(
+    mut events: MessageReader<AssetEvent<LevelAsset>>,
+    mut reloads: MessageReader<ReloadLevel>,
+    current: Option<Res<CurrentLevel>>,
+    asset_server: Res<AssetServer>,
+    state: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let Some(current) = current else {
+        reloads.clear();
+        events.clear();
+        return;
+    };
+    let mut changed = false;
+    for event in events.read() {
+        if let AssetEvent::Modified { id } | AssetEvent::LoadedWithDependencies { id } = event
+            && *id == current.handle.id()
+        {
+            changed = true;
+        }
+    }
+    if reloads.read().count() > 0
+        && let Some(path) = current.handle.path()
+    {
+        asset_server.reload(path.clone());
+    }
+    if changed && matches!(state.get(), Screen::Gallery | Screen::Error) {
+        info!("reloading {}", current.label);
+        next.set(Screen::Loading);
+    }
+}
+
+fn despawn_gallery(mut commands: Commands, scenes: Query<Entity, With<GalleryScene>>) {
+    for scene in &scenes {
+        commands.entity(scene).despawn();
+    }
+}

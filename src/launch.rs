@@ -1,0 +1,75 @@
+//! What the player asked for at launch: which level, where data goes, watch and screenshot modes.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+/// Where a level comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LevelLocation {
+    /// A file on disk: the exhibition root folder and the level's path inside it.
+    File { root: String, level: String },
+    /// An http(s) URL.
+    Url(String),
+}
+
+impl LevelLocation {
+    pub fn parse(text: &str) -> LevelLocation {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return LevelLocation::Url(text.to_string());
+        }
+        let (root, level) = crate::level::exhibition_root(text);
+        LevelLocation::File { root, level }
+    }
+
+    /// How the level is named in messages.
+    pub fn label(&self) -> String {
+        match self {
+            LevelLocation::File { root, level } if root == "." => level.clone(),
+            LevelLocation::File { root, level } => format!("{root}/{level}"),
+            LevelLocation::Url(url) => url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Screenshot {
+    pub path: PathBuf,
+    pub frames: u32,
+}
+
+/// The launch options, as a resource.
+#[derive(Resource, Debug, Clone)]
+pub struct Launch {
+    pub level: LevelLocation,
+    pub data_dir: Option<PathBuf>,
+    pub watch: bool,
+    pub screenshot: Option<Screenshot>,
+}
+
+/// `levels/default.ron` in the working directory, or else in the source checkout.
+pub fn default_level_path() -> String {
+    let local = "levels/default.ron";
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if !std::path::Path::new(local).exists() {
+            let checkout = concat!(env!("CARGO_MANIFEST_DIR"), "/levels/default.ron");
+            if std::path::Path::new(checkout).exists() {
+                return checkout.to_string();
+            }
+        }
+    }
+    local.to_string()
+}
+
+/// The data folder of one exhibition: `<data dir>/<exhibition id>/`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn exhibition_data_dir(base: Option<&std::path::Path>, exhibition_id: &str) -> Option<PathBuf> {
+    let base = match base {
+        Some(dir) => dir.to_path_buf(),
+        None => directories::ProjectDirs::from("org", "Vernissage", "vernissage")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    Some(base.join(exhibition_id))
+}

@@ -1,0 +1,261 @@
+//! Exhibition levels: the RON format, parsing, validation and located diagnostics (pure Rust).
+
+pub mod assets;
+pub mod check;
+pub mod geometry;
+pub mod locate;
+pub mod schema;
+
+use std::fmt;
+
+pub use check::{AssetBytes, Severity};
+pub use schema::{FORMAT_VERSION, Level};
+
+use locate::{Locator, Pos};
+
+/// Level files larger than this are refused before parsing.
+pub const MAX_LEVEL_BYTES: usize = 4 * 1024 * 1024;
+
+/// A located problem in a level file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub line: usize,
+    pub column: usize,
+    /// Field path of the offending value, e.g. `works[3].placement.wall`; empty for syntax errors.
+    pub path: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// `FILE:LINE:COLUMN: [warning: ]path: message`, the format of `vernissage validate`.
+    pub fn render(&self, file: &str) -> String {
+        format!("{file}:{self}")
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.line, self.column)?;
+        if self.severity == Severity::Warning {
+            write!(f, "warning: ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+/// The outcome of reading a level: the level if it parsed, and everything wrong with it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub level: Option<Level>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The level, only if it has no errors.
+    pub fn valid_level(&self) -> Option<&Level> {
+        if self.has_errors() {
+            None
+        } else {
+            self.level.as_ref()
+        }
+    }
+
+    fn fail(line: usize, column: usize, message: String) -> Report {
+        Report {
+            level: None,
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                line,
+                column,
+                path: String::new(),
+                message,
+            }],
+        }
+    }
+}
+
+/// RON options every level is read with: optional values may be written without `Some(...)`.
+pub fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Step one: bytes to a [`Level`], or the syntax error at its position. Never panics.
+pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
+    if bytes.len() > MAX_LEVEL_BYTES {
+        return Err(Report::fail(
+            1,
+            1,
+            format!(
+                "the level file is {} bytes; the limit is {MAX_LEVEL_BYTES} bytes (4 MiB)",
+                bytes.len()
+            ),
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            // Safe: everything before valid_up_to is valid UTF-8.
+            let prefix = std::str::from_utf8(good).unwrap_or_default();
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+            return Err(Report::fail(
+                line,
+                column,
+                format!("the file is not valid UTF-8 text (byte 0x{bad:02X})"),
+            ));
+        }
+    };
+    let level: Level = match ron_options().from_str(text) {
+        Ok(level) => level,
+        Err(e) => {
+            return Err(Report::fail(
+                e.span.start.line.max(1),
+                e.span.start.col.max(1),
+                e.code.to_string(),
+            ));
+        }
+    };
+    if level.format > FORMAT_VERSION || level.format == 0 {
+        let pos = Locator::new(text).find("format");
+        let message = if level.format == 0 {
+            "format 0 does not exist; the first level format is 1".to_string()
+        } else {
+            format!(
+                "format {} is newer than this build of Vernissage reads ({FORMAT_VERSION}); update the game",
+                level.format
+            )
+        };
+        return Err(Report {
+            level: None,
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                line: pos.line,
+                column: pos.column,
+                path: "format".into(),
+                message,
+            }],
+        });
+    }
+    Ok(level)
+}
+
+/// Step two: the semantic checks, located in `bytes` (the text the level was parsed from).
+pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let locator = Locator::new(text);
+    let mut diagnostics: Vec<Diagnostic> = check::check(&level, assets)
+        .into_iter()
+        .map(|finding| {
+            let Pos { line, column } = locator.find(&finding.path);
+            Diagnostic {
+                severity: finding.severity,
+                line,
+                column,
+                path: finding.path,
+                message: finding.message,
+            }
+        })
+        .collect();
+    diagnostics.sort_by(|a, b| {
+        (a.line, a.column, a.severity).cmp(&(b.line, b.column, b.severity))
+    });
+    Report {
+        level: Some(level),
+        diagnostics,
+    }
+}
+
+/// Parses and checks in one go, with `read` supplying the bytes of each referenced asset.
+pub fn read_level(
+    bytes: &[u8],
+    mut read: impl FnMut(&str) -> Result<Vec<u8>, String>,
+) -> Report {
+    match parse(bytes) {
+        Err(report) => report,
+        Ok(level) => {
+            let mut assets = AssetBytes::new();
+            for (path, _) in check::referenced_assets(&level) {
+                if assets::check_asset_path(&path).is_ok() && !assets.contains_key(&path) {
+                    let bytes = read(&path);
+                    assets.insert(path, bytes);
+                }
+            }
+            check(level, bytes, &assets)
+        }
+    }
+}
+
+/// Serialises a level back to RON, as a curator would write it.
+pub fn to_ron(level: &Level) -> Result<String, ron::Error> {
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(true)
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+    ron::ser::to_string_pretty(level, config)
+}
+
+/// The exhibition root of a level path: the folder above `levels/` (for `…/levels/show.ron`
+/// it is `…/`); otherwise the folder holding the file.
+pub fn exhibition_root(level_path: &str) -> (String, String) {
+    let normalized = level_path.replace('\\', "/");
+    let (dir, file) = match normalized.rsplit_once('/') {
+        Some((dir, file)) => (dir.to_string(), file.to_string()),
+        None => (String::new(), normalized.clone()),
+    };
+    if dir == "levels" {
+        return (".".into(), format!("levels/{file}"));
+    }
+    if let Some(root) = dir.strip_suffix("/levels") {
+        let root = if root.is_empty() { "/".to_string() } else { root.to_string() };
+        return (root, format!("levels/{file}"));
+    }
+    if dir.is_empty() {
+        (".".into(), file)
+    } else {
+        (dir, file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exhibition_root_is_above_levels() {
+        assert_eq!(exhibition_root("levels/default.ron"), (".".into(), "levels/default.ron".into()));
+        assert_eq!(
+            exhibition_root("/srv/show/levels/a.ron"),
+            ("/srv/show".into(), "levels/a.ron".into())
+        );
+        assert_eq!(exhibition_root("/tmp/x/a.ron"), ("/tmp/x".into(), "a.ron".into()));
+        assert_eq!(exhibition_root("a.ron"), (".".into(), "a.ron".into()));
+    }
+
+    #[test]
+    fn utf8_errors_are_located() {
+        let report = parse(b"Level(\n  format: 1,\n  x: \"ab\xFF\"").unwrap_err();
+        let d = &report.diagnostics[0];
+        assert_eq!((d.line, d.column), (3, 9));
+        assert!(d.message.contains("0xFF"), "{}", d.message);
+    }
+
+    #[test]
+    fn oversized_files_are_refused_before_parsing() {
+        let big = vec![b' '; MAX_LEVEL_BYTES + 1];
+        let report = parse(&big).unwrap_err();
+        assert!(report.diagnostics[0].message.contains("limit"));
+    }
+}

@@ -1,0 +1,480 @@
+//! The exhibition level format (RON): plain data types, their defaults and units.
+//!
+//! Every field is documented in `levels/README.md`; keep the two in step. Lengths are metres,
+//! angles degrees, prices whole tokens, light intensities lumens (spots) and lux (sun).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The newest level format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole exhibition: what a curator authors in one `.ron` file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Level {
+    /// Level format version; must not be newer than [`FORMAT_VERSION`].
+    pub format: u32,
+    pub exhibition: Exhibition,
+    pub rooms: Vec<Room>,
+    #[serde(default)]
+    pub lights: Lights,
+    pub spawn: Spawn,
+    pub works: Vec<Work>,
+}
+
+/// Who shows what: the exhibition's identity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exhibition {
+    /// Stable id: lowercase letters, digits and `-`; names the exhibition's data folder.
+    pub id: String,
+    pub title: String,
+    pub curator: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// An axis-aligned rectangular room. North is −Z, east is +X; `origin` is the north-west corner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Room {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// (x, z) of the north-west corner, metres.
+    pub origin: (f32, f32),
+    /// (width along +X, depth along +Z), metres.
+    pub size: (f32, f32),
+    #[serde(default = "default_wall_height")]
+    pub wall_height: f32,
+    #[serde(default = "default_wall_color")]
+    pub wall_color: Rgb,
+    #[serde(default)]
+    pub floor: Floor,
+    #[serde(default)]
+    pub doorways: Vec<Doorway>,
+}
+
+/// The four walls of a room, named by the compass direction they face away from the centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Wall {
+    North,
+    East,
+    South,
+    West,
+}
+
+impl Wall {
+    pub const ALL: [Wall; 4] = [Wall::North, Wall::East, Wall::South, Wall::West];
+
+    pub fn opposite(self) -> Wall {
+        match self {
+            Wall::North => Wall::South,
+            Wall::East => Wall::West,
+            Wall::South => Wall::North,
+            Wall::West => Wall::East,
+        }
+    }
+}
+
+impl fmt::Display for Wall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Floor finish; each is a procedurally drawn texture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Floor {
+    #[default]
+    Oak,
+    Walnut,
+    Concrete,
+    Terrazzo,
+    Marble,
+}
+
+/// An opening in a wall that joins this room to its neighbour `to`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Doorway {
+    pub wall: Wall,
+    /// Distance from the wall's left end (seen from inside, facing the wall) to the doorway's centre.
+    pub offset: f32,
+    #[serde(default = "default_doorway_width")]
+    pub width: f32,
+    #[serde(default = "default_doorway_height")]
+    pub height: f32,
+    /// Id of the room on the other side; it must share this wall.
+    pub to: String,
+}
+
+/// The light plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lights {
+    #[serde(default)]
+    pub ambient: Ambient,
+    /// Sun through skylights; `None` for a closed building.
+    #[serde(default)]
+    pub directional: Option<Directional>,
+    #[serde(default)]
+    pub spots: Vec<Spot>,
+}
+
+impl Default for Lights {
+    fn default() -> Self {
+        Lights {
+            ambient: Ambient::default(),
+            directional: None,
+            spots: Vec::new(),
+        }
+    }
+}
+
+/// Fill light that reaches everywhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ambient {
+    #[serde(default = "default_light_color")]
+    pub color: Rgb,
+    /// Bevy ambient brightness (cd/m²).
+    #[serde(default = "default_ambient_brightness")]
+    pub brightness: f32,
+}
+
+impl Default for Ambient {
+    fn default() -> Self {
+        Ambient {
+            color: default_light_color(),
+            brightness: default_ambient_brightness(),
+        }
+    }
+}
+
+/// A directional light.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directional {
+    /// Direction the light travels, (x, y, z); need not be normalised.
+    pub direction: (f32, f32, f32),
+    /// Lux.
+    #[serde(default = "default_illuminance")]
+    pub illuminance: f32,
+    #[serde(default = "default_light_color")]
+    pub color: Rgb,
+    #[serde(default)]
+    pub shadows: bool,
+}
+
+/// A spot light aimed at a work or at a point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spot {
+    pub target: SpotTarget,
+    /// World position (x, y, z); default: 1.6 m in front of the target, 0.3 m under the ceiling.
+    #[serde(default)]
+    pub position: Option<(f32, f32, f32)>,
+    /// Lumens.
+    #[serde(default = "default_spot_intensity")]
+    pub intensity: f32,
+    #[serde(default = "default_light_color")]
+    pub color: Rgb,
+    /// Outer cone half-angle, degrees.
+    #[serde(default = "default_spot_angle")]
+    pub angle: f32,
+    #[serde(default)]
+    pub shadows: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SpotTarget {
+    /// The centre of the work with this id.
+    Work(String),
+    /// A world point (x, y, z).
+    Point((f32, f32, f32)),
+}
+
+/// Where the visitor starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spawn {
+    pub room: String,
+    /// (x, z) relative to the room's origin, metres.
+    pub position: (f32, f32),
+    /// Compass heading in degrees: 0 looks north (−Z), 90 east (+X).
+    #[serde(default)]
+    pub heading: f32,
+}
+
+/// A creative work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Work {
+    /// Stable id, unique in the level; feedback and the ledger refer to it.
+    pub id: String,
+    pub title: String,
+    pub artist: String,
+    pub year: i32,
+    pub medium: String,
+    pub description: String,
+    /// What a screen reader says instead of the picture.
+    pub alt_text: String,
+    pub license: String,
+    pub kind: WorkKind,
+    pub placement: Placement,
+    /// (width, height) in metres of the picture (without frame); for sculptures the
+    /// footprint diameter and the height.
+    pub size: (f32, f32),
+    #[serde(default)]
+    pub frame: Frame,
+    /// Price of one edition in whole tokens.
+    pub price: i64,
+    /// Editions for sale, at least 1.
+    pub editions: i64,
+    /// Who receives what share of a sale; the percentages add up to 100.
+    pub royalties: Vec<Share>,
+    /// Curator-declared numeric features, by name (used by the scoring model).
+    #[serde(default)]
+    pub features: BTreeMap<String, f64>,
+}
+
+/// What kind of work it is and where its content comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum WorkKind {
+    /// A PNG or JPEG file, relative to the exhibition root.
+    Image { path: String },
+    /// Drawn at load time from an algorithm, a seed and parameters.
+    Generative {
+        algorithm: String,
+        seed: u64,
+        #[serde(default)]
+        params: BTreeMap<String, f64>,
+        /// Texture edge in pixels.
+        #[serde(default = "default_resolution")]
+        resolution: u32,
+    },
+    /// A three-dimensional piece on a plinth.
+    Sculpture {
+        source: SculptureSource,
+        #[serde(default = "default_sculpture_color")]
+        color: Rgb,
+        #[serde(default)]
+        metallic: f32,
+        #[serde(default = "default_roughness")]
+        roughness: f32,
+    },
+    /// A poem or statement typeset on a panel.
+    Text {
+        body: String,
+        #[serde(default = "default_paper")]
+        paper: Rgb,
+        #[serde(default = "default_ink")]
+        ink: Rgb,
+    },
+}
+
+impl WorkKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            WorkKind::Image { .. } => "Image",
+            WorkKind::Generative { .. } => "Generative",
+            WorkKind::Sculpture { .. } => "Sculpture",
+            WorkKind::Text { .. } => "Text",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SculptureSource {
+    /// A mesh built from a named shape and its parameters.
+    Procedural {
+        shape: String,
+        #[serde(default)]
+        params: BTreeMap<String, f64>,
+    },
+    /// A glTF file (`.gltf` or `.glb`), relative to the exhibition root.
+    Gltf { path: String },
+}
+
+/// Where a work stands or hangs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Placement {
+    /// On a wall: `offset` from the wall's left end (seen from inside, facing it) to the work's
+    /// centre, `height` of the centre above the floor.
+    Wall {
+        room: String,
+        wall: Wall,
+        offset: f32,
+        #[serde(default = "default_hang_height")]
+        height: f32,
+    },
+    /// On a plinth at (x, z) relative to the room's origin.
+    Plinth {
+        room: String,
+        position: (f32, f32),
+        #[serde(default)]
+        rotation: f32,
+        #[serde(default = "default_plinth_height")]
+        plinth_height: f32,
+    },
+}
+
+impl Placement {
+    pub fn room(&self) -> &str {
+        match self {
+            Placement::Wall { room, .. } | Placement::Plinth { room, .. } => room,
+        }
+    }
+}
+
+/// The frame around a wall work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Frame {
+    #[serde(default)]
+    pub style: FrameStyle,
+    /// Moulding width, metres.
+    #[serde(default = "default_frame_width")]
+    pub width: f32,
+    /// Passe-partout (mat) width inside the moulding, metres.
+    #[serde(default)]
+    pub mat: f32,
+}
+
+impl Default for Frame {
+    fn default() -> Self {
+        Frame {
+            style: FrameStyle::default(),
+            width: default_frame_width(),
+            mat: 0.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum FrameStyle {
+    None,
+    #[default]
+    Black,
+    White,
+    Oak,
+    Walnut,
+    Gold,
+}
+
+/// One party's share of a sale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Share {
+    pub recipient: String,
+    pub role: Role,
+    pub percent: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Artist,
+    Curator,
+    Gallery,
+    Other,
+}
+
+/// An sRGB colour written as `"#RRGGBB"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub [u8; 3]);
+
+impl Rgb {
+    pub fn parse(text: &str) -> Option<Rgb> {
+        let hex = text.strip_prefix('#')?;
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+        Some(Rgb([byte(0)?, byte(2)?, byte(4)?]))
+    }
+
+    /// Components as 0..=1 floats (still sRGB-encoded).
+    pub fn to_f32(self) -> [f32; 3] {
+        self.0.map(|c| f32::from(c) / 255.0)
+    }
+}
+
+impl fmt::Display for Rgb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [r, g, b] = self.0;
+        write!(f, "#{r:02X}{g:02X}{b:02X}")
+    }
+}
+
+impl Serialize for Rgb {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Rgb {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Rgb::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "invalid colour \"{text}\": expected \"#RRGGBB\" with six hex digits"
+            ))
+        })
+    }
+}
+
+pub fn default_wall_height() -> f32 {
+    4.0
+}
+pub fn default_wall_color() -> Rgb {
+    Rgb([0xEE, 0xEA, 0xE2])
+}
+pub fn default_doorway_width() -> f32 {
+    1.8
+}
+pub fn default_doorway_height() -> f32 {
+    2.7
+}
+pub fn default_light_color() -> Rgb {
+    Rgb([0xFF, 0xF4, 0xE5])
+}
+pub fn default_ambient_brightness() -> f32 {
+    250.0
+}
+pub fn default_illuminance() -> f32 {
+    2000.0
+}
+pub fn default_spot_intensity() -> f32 {
+    60_000.0
+}
+pub fn default_spot_angle() -> f32 {
+    24.0
+}
+pub fn default_resolution() -> u32 {
+    512
+}
+pub fn default_sculpture_color() -> Rgb {
+    Rgb([0xB8, 0xB2, 0xA8])
+}
+pub fn default_roughness() -> f32 {
+    0.5
+}
+pub fn default_paper() -> Rgb {
+    Rgb([0xF4, 0xF0, 0xE6])
+}
+pub fn default_ink() -> Rgb {
+    Rgb([0x22, 0x20, 0x1E])
+}
+pub fn default_hang_height() -> f32 {
+    1.55
+}
+pub fn default_plinth_height() -> f32 {
+    0.9
+}
+pub fn default_frame_width() -> f32 {
+    0.05
+}

@@ -1,0 +1,133 @@
+//! Vernissage: a walkable 3D art gallery. Exhibitions are RON levels; every work is an entity.
+//!
+//! [`AppPlugin`] assembles the windowed game; [`HeadlessPlugin`] runs the same gameplay systems
+//! without a window or renderer (tests, simulation).
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod gallery;
+pub mod launch;
+pub mod level;
+pub mod player;
+pub mod screens;
+pub mod ui;
+
+use std::process::ExitCode;
+
+use bevy::asset::AssetMetaCheck;
+use bevy::asset::io::AssetSourceBuilder;
+use bevy::prelude::*;
+
+use launch::{Launch, LevelLocation};
+
+/// Name of the asset source that serves the current exhibition's root folder.
+pub const EXHIBITION_SOURCE: &str = "exhibition";
+
+/// The whole windowed game.
+pub struct AppPlugin {
+    pub launch: Launch,
+}
+
+impl Plugin for AppPlugin {
+    fn build(&self, app: &mut App) {
+        register_exhibition_source(app, &self.launch.level);
+        let title = "Vernissage".to_string();
+        let screenshot = self.launch.screenshot.is_some();
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin {
+                    primary_window: Some(Window {
+                        title,
+                        resolution: (1280, 720).into(),
+                        canvas: Some("#vernissage-canvas".into()),
+                        fit_canvas_to_parent: true,
+                        prevent_default_event_handling: true,
+                        // Screenshots and benchmarks want every frame, not the display's pace.
+                        present_mode: if screenshot {
+                            bevy::window::PresentMode::AutoNoVsync
+                        } else {
+                            bevy::window::PresentMode::AutoVsync
+                        },
+                        ..default()
+                    }),
+                    ..default()
+                })
+                .set(AssetPlugin {
+                    meta_check: AssetMetaCheck::Never,
+                    watch_for_changes_override: Some(self.launch.watch),
+                    ..default()
+                }),
+        );
+        app.insert_resource(self.launch.clone());
+        app.add_plugins((
+            screens::plugin,
+            gallery::plugin,
+            player::plugin,
+            ui::plugin,
+        ));
+    }
+}
+
+/// The gameplay core without window, renderer or UI: level loading and the gallery's entities.
+pub struct HeadlessPlugin {
+    pub launch: Launch,
+}
+
+impl Plugin for HeadlessPlugin {
+    fn build(&self, app: &mut App) {
+        register_exhibition_source(app, &self.launch.level);
+        app.add_plugins((
+            MinimalPlugins,
+            bevy::transform::TransformPlugin,
+            AssetPlugin {
+                meta_check: AssetMetaCheck::Never,
+                watch_for_changes_override: Some(self.launch.watch),
+                ..default()
+            },
+            ImagePlugin::default(),
+            bevy::state::app::StatesPlugin,
+            bevy::mesh::MeshPlugin,
+        ));
+        app.init_asset::<StandardMaterial>();
+        app.insert_resource(self.launch.clone());
+        app.insert_resource(Headless);
+        app.add_plugins((screens::plugin, gallery::plugin, player::plugin));
+    }
+}
+
+/// Present when the app runs without window and renderer.
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct Headless;
+
+fn register_exhibition_source(app: &mut App, level: &LevelLocation) {
+    let root = match level {
+        LevelLocation::File { root, .. } => absolute_root(root),
+        LevelLocation::Url(_) => ".".to_string(),
+    };
+    app.register_asset_source(
+        EXHIBITION_SOURCE,
+        AssetSourceBuilder::platform_default(&root, None),
+    );
+}
+
+/// Bevy resolves relative asset folders against the executable or the crate, not the working
+/// directory; a level path given on the command line means the working directory.
+fn absolute_root(root: &str) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        if let Ok(path) = std::path::Path::new(root).canonicalize() {
+            return path.to_string_lossy().into_owned();
+        }
+    }
+    root.to_string()
+}
+
+/// Runs the windowed game until it exits.
+pub fn run_game(launch: Launch) -> ExitCode {
+    let mut app = App::new();
+    app.add_plugins(AppPlugin { launch });
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(code) => ExitCode::from(code.get()),
+    }
+}

@@ -1,0 +1,19 @@
+//! The `vernissage` binary: parses the command line and runs it.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use clap::Parser;
+    let cli = vernissage::cli::Cli::parse();
+    vernissage::cli::run(cli)
+}
+
+/// In the browser there is no command line: the page's address picks the level.
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    let _ = vernissage::run_game(vernissage::launch::Launch {
+        level: vernissage::launch::LevelLocation::parse("levels/default.ron"),
+        data_dir: None,
+        watch: false,
+        screenshot: None,
+    });
+}

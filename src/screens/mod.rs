@@ -1,0 +1,106 @@
+//! The app's screens (title, loading, gallery, error) and the pause state, with their UI.
+
+mod error;
+mod loading;
+#[cfg(not(target_arch = "wasm32"))]
+mod screenshot;
+mod title;
+
+use bevy::prelude::*;
+
+use crate::launch::Launch;
+
+/// Which screen the app shows.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    /// The exhibition's name and a way in.
+    #[default]
+    Title,
+    /// Reading the level and painting textures, with a progress bar.
+    Loading,
+    /// Walking the exhibition.
+    Gallery,
+    /// The level cannot open: its problems, located.
+    Error,
+}
+
+/// Whether play is paused (only meaningful in [`Screen::Gallery`]).
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Pause {
+    #[default]
+    Running,
+    Paused,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_state::<Screen>()
+        .init_state::<Pause>()
+        .add_systems(Startup, skip_title_when_unattended)
+        .add_systems(OnExit(Screen::Gallery), unpause);
+    let headless = app.world().contains_resource::<crate::Headless>();
+    if !headless {
+        app.add_plugins((title::plugin, loading::plugin, error::plugin));
+        app.add_systems(
+            Update,
+            toggle_pause.run_if(in_state(Screen::Gallery)),
+        )
+        .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);
+    }
+    let screenshot = app
+        .world()
+        .get_resource::<Launch>()
+        .is_some_and(|l| l.screenshot.is_some());
+    #[cfg(not(target_arch = "wasm32"))]
+    if screenshot && !headless {
+        app.add_plugins(screenshot::plugin);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = screenshot;
+}
+
+/// Screenshots and headless runs go straight to loading.
+fn skip_title_when_unattended(
+    launch: Res<Launch>,
+    headless: Option<Res<crate::Headless>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if launch.screenshot.is_some() || headless.is_some() {
+        next.set(Screen::Loading);
+    }
+}
+
+fn unpause(mut next: ResMut<NextState<Pause>>) {
+    next.set(Pause::Running);
+}
+
+fn toggle_pause(
+    keys: Res<ButtonInput<KeyCode>>,
+    pause: Res<State<Pause>>,
+    mut next: ResMut<NextState<Pause>>,
+    mut screen: ResMut<NextState<Screen>>,
+) {
+    if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyP) {
+        next.set(match pause.get() {
+            Pause::Running => Pause::Paused,
+            Pause::Paused => Pause::Running,
+        });
+    }
+    if *pause.get() == Pause::Paused && keys.just_pressed(KeyCode::KeyQ) {
+        screen.set(Screen::Title);
+    }
+}
+
+fn spawn_pause_overlay(mut commands: Commands) {
+    commands
+        .spawn((
+            Name::new("Pause overlay"),
+            crate::ui::widgets::overlay(),
+            DespawnOnExit(Pause::Paused),
+        ))
+        .with_children(|parent| {
+            parent.spawn(crate::ui::widgets::heading("Paused"));
+            parent.spawn(crate::ui::widgets::body(
+                "Esc or P: back to the gallery    Q: leave to the title screen",
+            ));
+        });
+}

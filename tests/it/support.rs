@@ -1,0 +1,37 @@
+//! Helpers shared by the integration tests: a headless app on a level, run until it settles.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use vernissage::HeadlessPlugin;
+use vernissage::launch::{Launch, LevelLocation};
+use vernissage::screens::Screen;
+
+/// A headless app that loads the level at `path` (relative to the crate root).
+pub fn headless_app(path: &str) -> App {
+    let mut app = App::new();
+    app.add_plugins(HeadlessPlugin {
+        launch: Launch {
+            level: LevelLocation::parse(path),
+            data_dir: None,
+            watch: false,
+            screenshot: None,
+        },
+    });
+    app
+}
+
+/// Updates until the app reaches the gallery or the error screen (or gives up after ~60 s).
+pub fn run_until_settled(app: &mut App) -> Screen {
+    for _ in 0..60_000 {
+        app.update();
+        let screen = *app.world().resource::<State<Screen>>().get();
+        if matches!(screen, Screen::Gallery | Screen::Error) {
+            // One more frame so OnEnter systems have run.
+            app.update();
+            return screen;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    panic!("the level neither loaded nor failed");
+}
