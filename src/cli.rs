@@ -59,7 +59,9 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn play(cli: Cli) -> ExitCode {
-    let level = cli.level.unwrap_or_else(|| crate::launch::default_level_path());
+    let level = cli
+        .level
+        .unwrap_or_else(|| crate::launch::default_level_path());
     let launch = Launch {
         level: LevelLocation::parse(&level),
         data_dir: cli.data_dir,
@@ -93,18 +95,19 @@ pub fn validate(files: &[String]) -> ExitCode {
 pub fn validate_file(path: &Path, label: &str) -> (Vec<String>, bool) {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return (vec![format!("{label}:1:1: cannot read the file: {e}")], false),
+        Err(e) => {
+            return (
+                vec![format!("{label}:1:1: cannot read the file: {e}")],
+                false,
+            );
+        }
     };
     let (root, _) = crate::level::exhibition_root(&path.to_string_lossy());
     let root = PathBuf::from(root);
     let report = crate::level::read_level(&bytes, |asset| {
         std::fs::read(root.join(asset)).map_err(|e| e.to_string())
     });
-    let mut lines: Vec<String> = report
-        .diagnostics
-        .iter()
-        .map(|d| d.render(label))
-        .collect();
+    let mut lines: Vec<String> = report.diagnostics.iter().map(|d| d.render(label)).collect();
     let ok = !report.has_errors();
     if ok && let Some(level) = &report.level {
         lines.push(format!(

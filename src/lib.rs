@@ -59,12 +59,7 @@ impl Plugin for AppPlugin {
                 }),
         );
         app.insert_resource(self.launch.clone());
-        app.add_plugins((
-            screens::plugin,
-            gallery::plugin,
-            player::plugin,
-            ui::plugin,
-        ));
+        app.add_plugins((screens::plugin, gallery::plugin, player::plugin, ui::plugin));
     }
 }
 
@@ -87,8 +82,14 @@ impl Plugin for HeadlessPlugin {
             ImagePlugin::default(),
             bevy::state::app::StatesPlugin,
             bevy::mesh::MeshPlugin,
+            // Scripted visitors press keys and move the mouse through the same input resources.
+            bevy::input::InputPlugin,
         ));
         app.init_asset::<StandardMaterial>();
+        // The renderer normally registers the image loader once it knows the GPU's formats.
+        app.register_asset_loader(bevy::image::ImageLoader::new(
+            bevy::image::CompressedImageFormats::empty(),
+        ));
         app.insert_resource(self.launch.clone());
         app.insert_resource(Headless);
         app.add_plugins((screens::plugin, gallery::plugin, player::plugin));

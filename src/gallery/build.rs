@@ -13,9 +13,7 @@ use super::jobs::{AwaitedImage, placeholder, spawn_job};
 use super::typeset::Typesetter;
 use super::{GalleryScene, LoadProgress, generative, sculpture, textures};
 use crate::level::check::plinth_radius;
-use crate::level::geometry::{
-    FRAME_DEPTH, WALL_THICKNESS, framed_size, openings, placement_pose, wall_line,
-};
+use crate::level::geometry::{FRAME_DEPTH, WALL_THICKNESS, openings, placement_pose, wall_line};
 use crate::level::schema::{
     Floor, FrameStyle, Level, Placement, Rgb, SculptureSource, SpotTarget, Wall, WorkKind,
 };
@@ -154,9 +152,7 @@ pub fn build_gallery(
     asset_server: Res<AssetServer>,
     mut progress: ResMut<LoadProgress>,
 ) {
-    let root = commands
-        .spawn((Name::new("Gallery"), GalleryScene))
-        .id();
+    let root = commands.spawn((Name::new("Gallery"), GalleryScene)).id();
     let mut jobs: u32 = 0;
 
     let mut frames = HashMap::new();
@@ -201,9 +197,14 @@ pub fn build_gallery(
 
     // Rooms.
     let plaster = placeholder(&mut images, [240, 240, 240, 255]);
-    spawn_job(&mut commands, root, plaster.clone(), true, "wall plaster", || {
-        Ok(textures::plaster_texture(256))
-    });
+    spawn_job(
+        &mut commands,
+        root,
+        plaster.clone(),
+        true,
+        "wall plaster",
+        || Ok(textures::plaster_texture(256)),
+    );
     jobs += 1;
     let mut floor_textures: HashMap<Floor, Handle<Image>> = HashMap::new();
     for (index, room) in level.rooms.iter().enumerate() {
@@ -212,9 +213,14 @@ pub fn build_gallery(
             .or_insert_with(|| {
                 let handle = placeholder(&mut images, [150, 120, 90, 255]);
                 let kind = room.floor;
-                spawn_job(&mut commands, root, handle.clone(), true, format!("{kind:?} floor"), move || {
-                    Ok(textures::floor_texture(kind, 512))
-                });
+                spawn_job(
+                    &mut commands,
+                    root,
+                    handle.clone(),
+                    true,
+                    format!("{kind:?} floor"),
+                    move || Ok(textures::floor_texture(kind, 512)),
+                );
                 jobs += 1;
                 handle
             })
@@ -238,7 +244,8 @@ pub fn build_gallery(
         ..default()
     });
     if let Some(sun) = &level.lights.directional {
-        let dir = Vec3::new(sun.direction.0, sun.direction.1, sun.direction.2).normalize_or(Vec3::NEG_Y);
+        let dir =
+            Vec3::new(sun.direction.0, sun.direction.1, sun.direction.2).normalize_or(Vec3::NEG_Y);
         commands.spawn((
             Name::new("Sun"),
             GalleryLight,
@@ -248,7 +255,8 @@ pub fn build_gallery(
                 shadow_maps_enabled: sun.shadows,
                 ..default()
             },
-            Transform::default().looking_to(dir, if dir.y.abs() > 0.99 { Vec3::Z } else { Vec3::Y }),
+            Transform::default()
+                .looking_to(dir, if dir.y.abs() > 0.99 { Vec3::Z } else { Vec3::Y }),
             ChildOf(root),
         ));
     }
@@ -310,7 +318,7 @@ pub fn build_gallery(
 
         match &work.placement {
             Placement::Wall { .. } => {
-                let (fw, fh) = framed_size(work.size, work.frame.width, work.frame.mat);
+                let (fw, fh) = work.framed_size();
                 let style_key = match work.frame.style {
                     FrameStyle::None => None,
                     FrameStyle::Black => Some("black"),
@@ -354,8 +362,11 @@ pub fn build_gallery(
                         reflectance: 0.3,
                         ..default()
                     })),
-                    Transform::from_xyz(0.0, 0.0, FRAME_DEPTH / 2.0 + 0.004)
-                        .with_scale(Vec3::new(work.size.0, work.size.1, 1.0)),
+                    Transform::from_xyz(0.0, 0.0, FRAME_DEPTH / 2.0 + 0.004).with_scale(Vec3::new(
+                        work.size.0,
+                        work.size.1,
+                        1.0,
+                    )),
                     ChildOf(entity),
                 ));
                 // The label hangs to the right of the work at a fixed height, or to the left
@@ -418,8 +429,7 @@ pub fn build_gallery(
                         }
                         SculptureSource::Gltf { path } => {
                             let scene = asset_server.load(GltfAssetLabel::Scene(0).from_asset(
-                                AssetPath::from(path.clone())
-                                    .with_source(crate::EXHIBITION_SOURCE),
+                                AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE),
                             ));
                             commands.spawn((
                                 WorldAssetRoot(scene),
@@ -465,26 +475,34 @@ pub fn build_gallery(
 /// +1 to hang a work's label on its right, −1 on its left.
 fn plaque_side(level: &Level, index: usize) -> f32 {
     let work = &level.works[index];
-    let Placement::Wall { room, wall, offset, .. } = &work.placement else {
+    let Placement::Wall {
+        room, wall, offset, ..
+    } = &work.placement
+    else {
         return 1.0;
     };
     let Some(room_index) = level.rooms.iter().position(|r| &r.id == room) else {
         return 1.0;
     };
     let line = wall_line(&level.rooms[room_index], *wall);
-    let (fw, _) = framed_size(work.size, work.frame.width, work.frame.mat);
+    let (fw, _) = work.framed_size();
     let need = 0.12 + PLAQUE_SIZE.x + 0.08;
     let right_edge = offset + fw / 2.0;
     let left_edge = offset - fw / 2.0;
     let mut right_space = line.length - WALL_THICKNESS - right_edge;
     let mut left_space = left_edge - WALL_THICKNESS;
     for other in level.works.iter() {
-        if let Placement::Wall { room: r, wall: w, offset: o, .. } = &other.placement
+        if let Placement::Wall {
+            room: r,
+            wall: w,
+            offset: o,
+            ..
+        } = &other.placement
             && r == room
             && w == wall
             && !std::ptr::eq(other, work)
         {
-            let (ow, _) = framed_size(other.size, other.frame.width, other.frame.mat);
+            let (ow, _) = other.framed_size();
             if *o > *offset {
                 right_space = right_space.min(o - ow / 2.0 - right_edge);
             } else {
@@ -556,19 +574,31 @@ fn spawn_plaque(
     *jobs += 1;
 }
 
-fn spawn_plaque_job(commands: &mut Commands, root: Entity, image: Handle<Image>, text: &PlaqueText) {
+fn spawn_plaque_job(
+    commands: &mut Commands,
+    root: Entity,
+    image: Handle<Image>,
+    text: &PlaqueText,
+) {
     let text = text.clone();
-    spawn_job(commands, root, image, false, format!("plaque of \"{}\"", text.title), move || {
-        let setter = typesetter().ok_or("the label font is missing")?;
-        Ok(setter.plaque(
-            &text.title,
-            &text.artist_line,
-            &text.detail_line,
-            &text.extra,
-            PLAQUE_PIXELS.0,
-            PLAQUE_PIXELS.1,
-        ))
-    });
+    spawn_job(
+        commands,
+        root,
+        image,
+        false,
+        format!("plaque of \"{}\"", text.title),
+        move || {
+            let setter = typesetter().ok_or("the label font is missing")?;
+            Ok(setter.plaque(
+                &text.title,
+                &text.artist_line,
+                &text.detail_line,
+                &text.extra,
+                PLAQUE_PIXELS.0,
+                PLAQUE_PIXELS.1,
+            ))
+        },
+    );
 }
 
 /// Redraws a plaque whenever its text changes (scores, "sold out"). The first drawing is
@@ -599,8 +629,8 @@ fn canvas_texture(
 ) -> Handle<Image> {
     match &work.kind {
         WorkKind::Image { path } => {
-            let handle: Handle<Image> =
-                asset_server.load(AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE));
+            let handle: Handle<Image> = asset_server
+                .load(AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE));
             commands.spawn((AwaitedImage(handle.clone()), ChildOf(root)));
             *jobs += 1;
             handle
@@ -612,10 +642,18 @@ fn canvas_texture(
             resolution,
         } => {
             let handle = placeholder(images, [128, 128, 128, 255]);
-            let (algorithm, seed, params, size) = (algorithm.clone(), *seed, params.clone(), *resolution);
-            spawn_job(commands, root, handle.clone(), false, format!("work {}", work.id), move || {
-                generative::render(&algorithm, seed, &params, size).map_err(|e| e.to_string())
-            });
+            let (algorithm, seed, params, size) =
+                (algorithm.clone(), *seed, params.clone(), *resolution);
+            spawn_job(
+                commands,
+                root,
+                handle.clone(),
+                false,
+                format!("work {}", work.id),
+                move || {
+                    generative::render(&algorithm, seed, &params, size).map_err(|e| e.to_string())
+                },
+            );
             *jobs += 1;
             handle
         }
@@ -628,10 +666,17 @@ fn canvas_texture(
                 ((work.size.0 * scale) as u32).max(64),
                 ((work.size.1 * scale) as u32).max(64),
             );
-            spawn_job(commands, root, handle.clone(), false, format!("work {}", work.id), move || {
-                let setter = typesetter().ok_or("the text font is missing")?;
-                Ok(setter.text_panel(&body, paper, ink, w, h))
-            });
+            spawn_job(
+                commands,
+                root,
+                handle.clone(),
+                false,
+                format!("work {}", work.id),
+                move || {
+                    let setter = typesetter().ok_or("the text font is missing")?;
+                    Ok(setter.text_panel(&body, paper, ink, w, h))
+                },
+            );
             *jobs += 1;
             handle
         }
@@ -777,7 +822,9 @@ fn spawn_room(
 
 /// A horizontal plane of `w` × `d` metres whose UVs repeat every `tile` metres.
 fn tiled_plane(w: f32, d: f32, tile: f32) -> Mesh {
-    let mut mesh = Plane3d::new(Vec3::Y, Vec2::new(w / 2.0, d / 2.0)).mesh().build();
+    let mut mesh = Plane3d::new(Vec3::Y, Vec2::new(w / 2.0, d / 2.0))
+        .mesh()
+        .build();
     scale_uvs(&mut mesh, w / tile, d / tile);
     mesh
 }

@@ -8,13 +8,17 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
 use super::pixels::Pixels;
-use super::{LoadProgress, LevelProblems};
+use super::{LevelProblems, LoadProgress};
 use crate::screens::Screen;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (finish_jobs, count_progress.run_if(in_state(Screen::Loading))).chain(),
+        (
+            finish_jobs,
+            count_progress.run_if(in_state(Screen::Loading)),
+        )
+            .chain(),
     );
 }
 

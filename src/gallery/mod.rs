@@ -226,7 +226,10 @@ fn await_level(
     }
     match asset.report.valid_level() {
         None => {
-            problems.lines = lines.into_iter().filter(|l| !l.contains(": warning: ")).collect();
+            problems.lines = lines
+                .into_iter()
+                .filter(|l| !l.contains(": warning: "))
+                .collect();
             next.set(Screen::Error);
         }
         Some(level) => {
@@ -251,10 +254,7 @@ fn error_text(error: &bevy::asset::AssetLoadError) -> String {
 }
 
 /// Leaves the loading screen when every texture job and image is done.
-fn finish_loading(
-    progress: Res<LoadProgress>,
-    mut next: ResMut<NextState<Screen>>,
-) {
+fn finish_loading(progress: Res<LoadProgress>, mut next: ResMut<NextState<Screen>>) {
     if progress.level_ready && progress.done >= progress.total {
         next.set(Screen::Gallery);
     }

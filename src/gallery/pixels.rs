@@ -25,7 +25,12 @@ impl Pixels {
 
     pub fn get(&self, x: u32, y: u32) -> [u8; 4] {
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+        [
+            self.rgba[i],
+            self.rgba[i + 1],
+            self.rgba[i + 2],
+            self.rgba[i + 3],
+        ]
     }
 
     pub fn set(&mut self, x: u32, y: u32, rgba: [u8; 4]) {
@@ -41,7 +46,12 @@ impl Pixels {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         };
-        for byte in self.width.to_le_bytes().into_iter().chain(self.height.to_le_bytes()) {
+        for byte in self
+            .width
+            .to_le_bytes()
+            .into_iter()
+            .chain(self.height.to_le_bytes())
+        {
             eat(byte);
         }
         for &byte in &self.rgba {

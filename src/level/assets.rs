@@ -11,7 +11,9 @@ pub fn check_asset_path(path: &str) -> Result<(), String> {
         ));
     }
     if path.contains('\\') {
-        return Err(format!("asset path \"{path}\" uses '\\'; separate folders with '/'"));
+        return Err(format!(
+            "asset path \"{path}\" uses '\\'; separate folders with '/'"
+        ));
     }
     let bytes = path.as_bytes();
     if path.starts_with('/') || (bytes.len() > 1 && bytes[1] == b':') {
@@ -64,7 +66,10 @@ pub fn sniff_image(bytes: &[u8]) -> Result<ImageInfo, String> {
             height,
         });
     }
-    Err(format!("it is not a PNG or JPEG image ({})", describe_start(bytes)))
+    Err(format!(
+        "it is not a PNG or JPEG image ({})",
+        describe_start(bytes)
+    ))
 }
 
 fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), String> {
@@ -146,8 +151,18 @@ pub fn gltf_triangles(bytes: &[u8]) -> Result<u64, String> {
             .unwrap_or(0)
     };
     let mut triangles: u64 = 0;
-    for mesh in doc.get("meshes").and_then(|m| m.as_array()).into_iter().flatten() {
-        for prim in mesh.get("primitives").and_then(|p| p.as_array()).into_iter().flatten() {
+    for mesh in doc
+        .get("meshes")
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
+        for prim in mesh
+            .get("primitives")
+            .and_then(|p| p.as_array())
+            .into_iter()
+            .flatten()
+        {
             let mode = prim.get("mode").and_then(|m| m.as_u64()).unwrap_or(4);
             let vertices = match prim.get("indices").and_then(|i| i.as_u64()) {
                 Some(i) => count_of(Some(i)),
@@ -175,12 +190,36 @@ mod tests {
     fn path_rules() {
         assert!(check_asset_path("assets/works/a.png").is_ok());
         assert!(check_asset_path("").unwrap_err().contains("empty"));
-        assert!(check_asset_path("../secret.png").unwrap_err().contains("escapes"));
-        assert!(check_asset_path("assets/../../x.png").unwrap_err().contains("escapes"));
-        assert!(check_asset_path("/etc/passwd").unwrap_err().contains("absolute"));
-        assert!(check_asset_path("C:/x.png").unwrap_err().contains("absolute"));
-        assert!(check_asset_path("https://example.org/a.png").unwrap_err().contains("URL"));
-        assert!(check_asset_path("assets\\a.png").unwrap_err().contains("'\\'"));
+        assert!(
+            check_asset_path("../secret.png")
+                .unwrap_err()
+                .contains("escapes")
+        );
+        assert!(
+            check_asset_path("assets/../../x.png")
+                .unwrap_err()
+                .contains("escapes")
+        );
+        assert!(
+            check_asset_path("/etc/passwd")
+                .unwrap_err()
+                .contains("absolute")
+        );
+        assert!(
+            check_asset_path("C:/x.png")
+                .unwrap_err()
+                .contains("absolute")
+        );
+        assert!(
+            check_asset_path("https://example.org/a.png")
+                .unwrap_err()
+                .contains("URL")
+        );
+        assert!(
+            check_asset_path("assets\\a.png")
+                .unwrap_err()
+                .contains("'\\'")
+        );
     }
 
     #[test]
@@ -189,7 +228,10 @@ mod tests {
         png.extend_from_slice(&640u32.to_be_bytes());
         png.extend_from_slice(&480u32.to_be_bytes());
         let info = sniff_image(&png).unwrap();
-        assert_eq!((info.format, info.width, info.height), (ImageFormat::Png, 640, 480));
+        assert_eq!(
+            (info.format, info.width, info.height),
+            (ImageFormat::Png, 640, 480)
+        );
 
         // SOI, an APP0 segment of length 4, then SOF0 with height 300 and width 200.
         let jpeg = [
@@ -197,9 +239,16 @@ mod tests {
             0x2C, 0x00, 0xC8, 0x03,
         ];
         let info = sniff_image(&jpeg).unwrap();
-        assert_eq!((info.format, info.width, info.height), (ImageFormat::Jpeg, 200, 300));
+        assert_eq!(
+            (info.format, info.width, info.height),
+            (ImageFormat::Jpeg, 200, 300)
+        );
 
-        assert!(sniff_image(b"<!DOCTYPE html><p>404</p>").unwrap_err().contains("HTML page"));
+        assert!(
+            sniff_image(b"<!DOCTYPE html><p>404</p>")
+                .unwrap_err()
+                .contains("HTML page")
+        );
         assert!(sniff_image(b"").unwrap_err().contains("empty"));
         assert!(sniff_image(&png[..20]).unwrap_err().contains("truncated"));
         assert!(sniff_image(&jpeg[..6]).unwrap_err().contains("truncated"));
@@ -210,7 +259,11 @@ mod tests {
         let gltf = br#"{"asset":{"version":"2.0"},"accessors":[{"count":36},{"count":24}],
             "meshes":[{"primitives":[{"attributes":{"POSITION":1},"indices":0}]}]}"#;
         assert_eq!(gltf_triangles(gltf).unwrap(), 12);
-        assert!(gltf_triangles(b"not json").unwrap_err().contains("not a glTF"));
+        assert!(
+            gltf_triangles(b"not json")
+                .unwrap_err()
+                .contains("not a glTF")
+        );
         assert!(gltf_triangles(b"{}").unwrap_err().contains("no \"asset\""));
     }
 }

@@ -7,8 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::assets::{check_asset_path, gltf_triangles, sniff_image};
 use super::geometry::{
-    self, CORNER_CLEARANCE, DOORWAY_CLEARANCE, WALL_THICKNESS, bounds, framed_size, openings,
-    wall_line,
+    self, CORNER_CLEARANCE, DOORWAY_CLEARANCE, WALL_THICKNESS, bounds, openings, wall_line,
 };
 use super::schema::{Level, Placement, SculptureSource, SpotTarget, WorkKind};
 use crate::gallery::{generative, sculpture};
@@ -88,7 +87,9 @@ impl Checker<'_> {
     fn id(&mut self, path: String, id: &str) {
         let ok = !id.is_empty()
             && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !id.starts_with('-');
         if !ok {
             self.error(
@@ -144,7 +145,10 @@ fn check_rooms(c: &mut Checker) {
         if let Some(j) = first.get(room.id.as_str()) {
             c.error(
                 format!("rooms[{i}].id"),
-                format!("duplicate room id \"{}\" (first used by rooms[{j}])", room.id),
+                format!(
+                    "duplicate room id \"{}\" (first used by rooms[{j}])",
+                    room.id
+                ),
             );
         } else {
             first.insert(&room.id, i);
@@ -156,7 +160,9 @@ fn check_rooms(c: &mut Checker) {
                 format!("a room must be 1 to 200 m on each side, not {w} × {d}"),
             );
         }
-        if !room.origin.0.is_finite() || !room.origin.1.is_finite() || room.origin.0.abs() > 10_000.0
+        if !room.origin.0.is_finite()
+            || !room.origin.1.is_finite()
+            || room.origin.0.abs() > 10_000.0
             || room.origin.1.abs() > 10_000.0
         {
             c.error(
@@ -178,18 +184,27 @@ fn check_rooms(c: &mut Checker) {
             if overlap_x && overlap_z {
                 c.error(
                     format!("rooms[{i}].origin"),
-                    format!("room \"{}\" overlaps room \"{}\" (rooms[{j}])", room.id, other.id),
+                    format!(
+                        "room \"{}\" overlaps room \"{}\" (rooms[{j}])",
+                        room.id, other.id
+                    ),
                 );
             }
         }
         for (k, door) in room.doorways.iter().enumerate() {
             let path = format!("rooms[{i}].doorways[{k}]");
             let Some(other_index) = room_index(level, &door.to) else {
-                c.error(format!("{path}.to"), format!("unknown room \"{}\"", door.to));
+                c.error(
+                    format!("{path}.to"),
+                    format!("unknown room \"{}\"", door.to),
+                );
                 continue;
             };
             if other_index == i {
-                c.error(format!("{path}.to"), "a doorway cannot lead into its own room");
+                c.error(
+                    format!("{path}.to"),
+                    "a doorway cannot lead into its own room",
+                );
                 continue;
             }
             let other = &level.rooms[other_index];
@@ -226,7 +241,36 @@ fn check_rooms(c: &mut Checker) {
             let b = line.offset_of(other_line.point(other_line.length));
             let lo = a.min(b).max(0.0);
             let hi = a.max(b).min(line.length);
-            let (d0, d1) = (door.offset - door.width / 2.0, door.offset + door.width / 2.0);
+            let (d0, d1) = (
+                door.offset - door.width / 2.0,
+                door.offset + door.width / 2.0,
+            );
+            // The same opening declared from both sides (or twice) would be cut twice.
+            let here = wall_line(room, door.wall);
+            let centre = here.point(door.offset);
+            for (oi, other_room) in level.rooms.iter().enumerate() {
+                for (ok, other_door) in other_room.doorways.iter().enumerate() {
+                    if (oi, ok) >= (i, k) {
+                        continue;
+                    }
+                    let joins_same = (oi == i && other_door.to == door.to)
+                        || (other_room.id == door.to && other_door.to == room.id);
+                    if !joins_same {
+                        continue;
+                    }
+                    let line2 = wall_line(other_room, other_door.wall);
+                    let c2 = line2.point(other_door.offset);
+                    let apart = ((c2[0] - centre[0]).powi(2) + (c2[1] - centre[1]).powi(2)).sqrt();
+                    if apart < (door.width + other_door.width) / 2.0 {
+                        c.error(
+                            format!("{path}"),
+                            format!(
+                                "this doorway overlaps rooms[{oi}].doorways[{ok}]: declare each doorway once, on either room"
+                            ),
+                        );
+                    }
+                }
+            }
             if hi - lo <= 0.0 {
                 c.error(
                     format!("{path}.wall"),
@@ -235,12 +279,14 @@ fn check_rooms(c: &mut Checker) {
                         room.id, other.id, door.wall, room.id
                     ),
                 );
-            } else if d0 < lo + CORNER_CLEARANCE || d1 > hi - CORNER_CLEARANCE {
+            } else if d0 < lo + WALL_THICKNESS + CORNER_CLEARANCE
+                || d1 > hi - WALL_THICKNESS - CORNER_CLEARANCE
+            {
                 c.error(
                     format!("{path}.offset"),
                     format!(
                         "the doorway ({d0:.2} to {d1:.2} m along the wall) must lie within the \
-                         stretch shared with \"{}\" ({lo:.2} to {hi:.2} m), 0.15 m from its ends",
+                         stretch shared with \"{}\" ({lo:.2} to {hi:.2} m), 0.25 m from its ends",
                         other.id
                     ),
                 );
@@ -254,8 +300,13 @@ fn check_rooms(c: &mut Checker) {
 fn wall_rect(work: &super::schema::Work) -> Option<[f32; 4]> {
     match &work.placement {
         Placement::Wall { offset, height, .. } => {
-            let (w, h) = framed_size(work.size, work.frame.width, work.frame.mat);
-            Some([offset - w / 2.0, height - h / 2.0, offset + w / 2.0, height + h / 2.0])
+            let (w, h) = work.framed_size();
+            Some([
+                offset - w / 2.0,
+                height - h / 2.0,
+                offset + w / 2.0,
+                height + h / 2.0,
+            ])
         }
         Placement::Plinth { .. } => None,
     }
@@ -275,7 +326,10 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
         if let Some(j) = first.get(work.id.as_str()) {
             c.error(
                 format!("{p}.id"),
-                format!("duplicate work id \"{}\" (first used by works[{j}])", work.id),
+                format!(
+                    "duplicate work id \"{}\" (first used by works[{j}])",
+                    work.id
+                ),
             );
         } else {
             first.insert(&work.id, i);
@@ -302,16 +356,25 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
             );
         }
         if !(0.0..=0.5).contains(&work.frame.width) || !(0.0..=0.5).contains(&work.frame.mat) {
-            c.error(format!("{p}.frame"), "frame width and mat must be 0 to 0.5 m");
+            c.error(
+                format!("{p}.frame"),
+                "frame width and mat must be 0 to 0.5 m",
+            );
         }
 
         // Money.
         if work.price < 0 {
-            c.error(format!("{p}.price"), format!("price {} is negative", work.price));
+            c.error(
+                format!("{p}.price"),
+                format!("price {} is negative", work.price),
+            );
         } else if work.price > MAX_PRICE {
             c.error(
                 format!("{p}.price"),
-                format!("price {} is absurd (more than {MAX_PRICE} tokens)", work.price),
+                format!(
+                    "price {} is absurd (more than {MAX_PRICE} tokens)",
+                    work.price
+                ),
             );
         }
         if work.editions < 1 {
@@ -322,11 +385,17 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
         } else if work.editions > MAX_EDITIONS {
             c.error(
                 format!("{p}.editions"),
-                format!("{} editions is absurd (more than {MAX_EDITIONS})", work.editions),
+                format!(
+                    "{} editions is absurd (more than {MAX_EDITIONS})",
+                    work.editions
+                ),
             );
         }
         if work.royalties.is_empty() {
-            c.error(format!("{p}.royalties"), "needs at least one share (usually the artist's)");
+            c.error(
+                format!("{p}.royalties"),
+                "needs at least one share (usually the artist's)",
+            );
         } else {
             let mut sum = 0.0;
             let mut valid = true;
@@ -346,13 +415,19 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
             if valid && (sum - 100.0).abs() > 1e-6 {
                 c.error(
                     format!("{p}.royalties"),
-                    format!("royalty shares add up to {}%, not 100%", round_for_display(sum)),
+                    format!(
+                        "royalty shares add up to {}%, not 100%",
+                        round_for_display(sum)
+                    ),
                 );
             }
         }
         for (name, value) in &work.features {
             if !value.is_finite() {
-                c.error(format!("{p}.features[\"{name}\"]"), "must be a finite number");
+                c.error(
+                    format!("{p}.features[\"{name}\"]"),
+                    "must be a finite number",
+                );
             }
         }
 
@@ -411,13 +486,11 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     ),
                     Some(specs) => check_params(c, &p, algorithm, specs, params),
                 }
-                if !(16..=2048).contains(resolution) {
+                if !(16..=WEB_TEXTURE_EDGE).contains(resolution) {
                     c.error(
                         format!("{p}.kind.resolution"),
-                        format!("must be 16 to 2048 pixels, not {resolution}"),
+                        format!("must be 16 to {WEB_TEXTURE_EDGE} pixels, not {resolution}"),
                     );
-                } else if *resolution > WEB_TEXTURE_EDGE {
-                    c.warn(format!("{p}.kind.resolution"), "larger than phones handle well");
                 }
                 triangles += WALL_WORK_TRIANGLES;
             }
@@ -428,7 +501,10 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                 ..
             } => {
                 if !(0.0..=1.0).contains(metallic) {
-                    c.error(format!("{p}.kind.metallic"), format!("must be 0 to 1, not {metallic}"));
+                    c.error(
+                        format!("{p}.kind.metallic"),
+                        format!("must be 0 to 1, not {metallic}"),
+                    );
                 }
                 if !(0.0..=1.0).contains(roughness) {
                     c.error(
@@ -473,7 +549,9 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                                     field,
                                     format!("asset file \"{path}\" not found ({why})"),
                                 ),
-                                None => c.error(field, format!("asset file \"{path}\" was not read")),
+                                None => {
+                                    c.error(field, format!("asset file \"{path}\" was not read"))
+                                }
                             }
                         }
                     }
@@ -524,7 +602,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     continue;
                 };
                 let line = wall_line(room, *wall);
-                let (fw, fh) = framed_size(work.size, work.frame.width, work.frame.mat);
+                let (fw, fh) = work.framed_size();
                 // The wall slabs of the two side walls take WALL_THICKNESS at each end.
                 let usable = line.length - 2.0 * WALL_THICKNESS;
                 if rect[0] < WALL_THICKNESS + CORNER_CLEARANCE
@@ -754,7 +832,10 @@ fn check_lights(c: &mut Checker) {
     if let Some(sun) = &lights.directional {
         let (x, y, z) = sun.direction;
         if !(x * x + y * y + z * z > 1e-6) {
-            c.error("lights.directional.direction", "must not be the zero vector");
+            c.error(
+                "lights.directional.direction",
+                "must not be the zero vector",
+            );
         }
         if !(sun.illuminance >= 0.0) {
             c.error("lights.directional.illuminance", "must not be negative");
@@ -785,7 +866,10 @@ fn check_lights(c: &mut Checker) {
         if let Some((x, _, z)) = spot.position
             && geometry::room_at(level, [x, z]).is_none()
         {
-            c.error(format!("{p}.position"), "the light hangs outside every room");
+            c.error(
+                format!("{p}.position"),
+                "the light hangs outside every room",
+            );
         }
         if spot.shadows {
             shadows += 1;
@@ -837,7 +921,9 @@ fn check_spawn(c: &mut Checker) {
     }
     let world = [room.origin.0 + x, room.origin.1 + z];
     for (i, work) in level.works.iter().enumerate() {
-        if let Placement::Plinth { room: r, position, .. } = &work.placement
+        if let Placement::Plinth {
+            room: r, position, ..
+        } = &work.placement
             && *r == room.id
         {
             let at = [room.origin.0 + position.0, room.origin.1 + position.1];
@@ -845,7 +931,10 @@ fn check_spawn(c: &mut Checker) {
             if d < plinth_radius(work.size.0) + 0.4 {
                 c.error(
                     "spawn.position",
-                    format!("the visitor would start inside the plinth of works[{i}] (\"{}\")", work.id),
+                    format!(
+                        "the visitor would start inside the plinth of works[{i}] (\"{}\")",
+                        work.id
+                    ),
                 );
             }
         }

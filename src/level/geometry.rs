@@ -113,7 +113,12 @@ pub fn openings(level: &Level, room_index: usize, wall: Wall) -> Vec<Opening> {
     let line = wall_line(room, wall);
     let mut found = Vec::new();
     for door in room.doorways.iter().filter(|d| d.wall == wall) {
-        if let Some(other) = level.rooms.iter().position(|r| r.id == door.to) {
+        if let Some(other) = level.rooms.iter().position(|r| r.id == door.to)
+            && line
+                .depth_of(wall_line(&level.rooms[other], wall.opposite()).start)
+                .abs()
+                <= 1e-3
+        {
             found.push(Opening {
                 center: door.offset,
                 width: door.width,
@@ -148,12 +153,6 @@ pub fn openings(level: &Level, room_index: usize, wall: Wall) -> Vec<Opening> {
     found
 }
 
-/// Framed outer size (width, height) of a wall work.
-pub fn framed_size(size: (f32, f32), frame_width: f32, mat: f32) -> (f32, f32) {
-    let border = 2.0 * (frame_width.max(0.0) + mat.max(0.0));
-    (size.0 + border, size.1 + border)
-}
-
 /// Where a work sits in the world: its centre (x, y, z) and the plan direction it faces.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pose {
@@ -176,7 +175,11 @@ pub fn placement_pose(level: &Level, placement: &Placement, size: (f32, f32)) ->
             let p = line.point(*offset);
             let out = WALL_THICKNESS + FRAME_DEPTH / 2.0;
             Pose {
-                center: [p[0] + line.inward[0] * out, *height, p[1] + line.inward[1] * out],
+                center: [
+                    p[0] + line.inward[0] * out,
+                    *height,
+                    p[1] + line.inward[1] * out,
+                ],
                 facing: line.inward,
             }
         }

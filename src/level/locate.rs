@@ -226,22 +226,26 @@ fn tokenize(text: &str) -> Vec<(Tok, Pos)> {
                 advance(&mut i, &mut line, &mut column, 1);
             }
             advance(&mut i, &mut line, &mut column, 1);
-            tokens.push((Tok::Other(chars[start..i.min(chars.len())].iter().collect()), pos));
+            tokens.push((
+                Tok::Other(chars[start..i.min(chars.len())].iter().collect()),
+                pos,
+            ));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
             while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
                 advance(&mut i, &mut line, &mut column, 1);
             }
             tokens.push((Tok::Ident(chars[start..i].iter().collect()), pos));
-        } else if c.is_ascii_digit() || ((c == '-' || c == '+' || c == '.') && next.is_some_and(|n| n.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || ((c == '-' || c == '+' || c == '.') && next.is_some_and(|n| n.is_ascii_digit()))
+        {
             let start = i;
             advance(&mut i, &mut line, &mut column, 1);
             while i < chars.len()
                 && (chars[i].is_ascii_alphanumeric()
                     || chars[i] == '.'
                     || chars[i] == '_'
-                    || ((chars[i] == '-' || chars[i] == '+')
-                        && matches!(chars[i - 1], 'e' | 'E')))
+                    || ((chars[i] == '-' || chars[i] == '+') && matches!(chars[i - 1], 'e' | 'E')))
             {
                 advance(&mut i, &mut line, &mut column, 1);
             }
@@ -429,29 +433,95 @@ Level(
     #[test]
     fn finds_fields_elements_and_map_keys() {
         let loc = Locator::new(TEXT);
-        assert_eq!(loc.find("format"), Pos { line: 4, column: 13 });
-        assert_eq!(loc.find("rooms[0].size"), Pos { line: 6, column: 25 });
-        assert_eq!(loc.find("rooms[1].id"), Pos { line: 8, column: 17 });
-        assert_eq!(loc.find("rooms[1].doorways[0].to"), Pos { line: 9, column: 48 });
-        assert_eq!(loc.find("works[0].kind.params[\"curl\"]"), Pos { line: 15, column: 69 });
-        assert_eq!(loc.find("works[0].placement.wall"), Pos { line: 16, column: 46 });
-        assert_eq!(loc.find("works[0].description"), Pos { line: 17, column: 26 });
+        assert_eq!(
+            loc.find("format"),
+            Pos {
+                line: 4,
+                column: 13
+            }
+        );
+        assert_eq!(
+            loc.find("rooms[0].size"),
+            Pos {
+                line: 6,
+                column: 25
+            }
+        );
+        assert_eq!(
+            loc.find("rooms[1].id"),
+            Pos {
+                line: 8,
+                column: 17
+            }
+        );
+        assert_eq!(
+            loc.find("rooms[1].doorways[0].to"),
+            Pos {
+                line: 9,
+                column: 48
+            }
+        );
+        assert_eq!(
+            loc.find("works[0].kind.params[\"curl\"]"),
+            Pos {
+                line: 15,
+                column: 69
+            }
+        );
+        assert_eq!(
+            loc.find("works[0].placement.wall"),
+            Pos {
+                line: 16,
+                column: 46
+            }
+        );
+        assert_eq!(
+            loc.find("works[0].description"),
+            Pos {
+                line: 17,
+                column: 26
+            }
+        );
     }
 
     #[test]
     fn missing_fields_fall_back_to_the_nearest_ancestor() {
         let loc = Locator::new(TEXT);
         // `height` is defaulted, so the placement itself is the place to point at.
-        assert_eq!(loc.find("works[0].placement.height"), Pos { line: 16, column: 24 });
-        assert_eq!(loc.find("works[7].title"), Pos { line: 12, column: 12 });
+        assert_eq!(
+            loc.find("works[0].placement.height"),
+            Pos {
+                line: 16,
+                column: 24
+            }
+        );
+        assert_eq!(
+            loc.find("works[7].title"),
+            Pos {
+                line: 12,
+                column: 12
+            }
+        );
         assert_eq!(loc.find("nothing"), Pos { line: 3, column: 1 });
     }
 
     #[test]
     fn never_panics_on_garbage() {
         for text in [
-            "", "(", ")", "[[[[", "\"unterminated", "r#\"", "/* open", "{:}", "'", "-", "#",
-            "#![", "a: b: c", "((((((((((((((((((((",
+            "",
+            "(",
+            ")",
+            "[[[[",
+            "\"unterminated",
+            "r#\"",
+            "/* open",
+            "{:}",
+            "'",
+            "-",
+            "#",
+            "#![",
+            "a: b: c",
+            "((((((((((((((((((((",
         ] {
             let loc = Locator::new(text);
             let _ = loc.find("works[3].placement.wall");

@@ -104,7 +104,8 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
         ));
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
+        // Some editors start UTF-8 files with a byte-order mark; it is not part of the level.
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             // Safe: everything before valid_up_to is valid UTF-8.
@@ -119,14 +120,36 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
             ));
         }
     };
+    // The version first, so a level from a newer build says so rather than failing on the
+    // first field this build does not know.
+    #[derive(serde::Deserialize)]
+    #[serde(rename = "Level")]
+    struct VersionProbe {
+        format: u32,
+    }
+    if let Ok(probe) = ron_options().from_str::<VersionProbe>(text)
+        && probe.format > FORMAT_VERSION
+    {
+        let pos = Locator::new(text).find("format");
+        return Err(Report {
+            level: None,
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                line: pos.line,
+                column: pos.column,
+                path: "format".into(),
+                message: format!(
+                    "format {} is newer than this build of Vernissage reads ({FORMAT_VERSION}); update the game",
+                    probe.format
+                ),
+            }],
+        });
+    }
     let level: Level = match ron_options().from_str(text) {
         Ok(level) => level,
         Err(e) => {
-            return Err(Report::fail(
-                e.span.start.line.max(1),
-                e.span.start.col.max(1),
-                e.code.to_string(),
-            ));
+            let (line, column) = next_token(text, e.span.start.line, e.span.start.col);
+            return Err(Report::fail(line, column, e.code.to_string()));
         }
     };
     if level.format > FORMAT_VERSION || level.format == 0 {
@@ -153,6 +176,44 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
     Ok(level)
 }
 
+/// The parser reports some errors at the whitespace before the offending value; move such a
+/// position forward over whitespace and comments to the value itself.
+fn next_token(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let (line, column) = (line.max(1), column.max(1));
+    let Some(line_text) = text.split('\n').nth(line - 1) else {
+        return (line, column);
+    };
+    // Byte offset of (line, column) in `text`.
+    let line_start: usize = text.split('\n').take(line - 1).map(|l| l.len() + 1).sum();
+    let col_offset = line_text
+        .char_indices()
+        .nth(column - 1)
+        .map_or(line_text.len(), |(i, _)| i);
+    let rest = &text[line_start + col_offset..];
+    let mut skipped = 0;
+    let bytes = rest.as_bytes();
+    loop {
+        let tail = &rest[skipped..];
+        if let Some(c) = tail.chars().next()
+            && c.is_whitespace()
+        {
+            skipped += c.len_utf8();
+        } else if tail.starts_with("//") {
+            skipped += tail.find('\n').unwrap_or(tail.len());
+        } else {
+            break;
+        }
+        if skipped >= bytes.len() {
+            // Only whitespace up to the end: keep the parser's position.
+            return (line, column);
+        }
+    }
+    let before = &text[..line_start + col_offset + skipped];
+    let new_line = before.matches('\n').count() + 1;
+    let new_column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (new_line, new_column)
+}
+
 /// Step two: the semantic checks, located in `bytes` (the text the level was parsed from).
 pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
     let text = std::str::from_utf8(bytes).unwrap_or_default();
@@ -170,9 +231,7 @@ pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
             }
         })
         .collect();
-    diagnostics.sort_by(|a, b| {
-        (a.line, a.column, a.severity).cmp(&(b.line, b.column, b.severity))
-    });
+    diagnostics.sort_by(|a, b| (a.line, a.column, a.severity).cmp(&(b.line, b.column, b.severity)));
     Report {
         level: Some(level),
         diagnostics,
@@ -180,10 +239,7 @@ pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
 }
 
 /// Parses and checks in one go, with `read` supplying the bytes of each referenced asset.
-pub fn read_level(
-    bytes: &[u8],
-    mut read: impl FnMut(&str) -> Result<Vec<u8>, String>,
-) -> Report {
+pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Report {
     match parse(bytes) {
         Err(report) => report,
         Ok(level) => {
@@ -219,7 +275,11 @@ pub fn exhibition_root(level_path: &str) -> (String, String) {
         return (".".into(), format!("levels/{file}"));
     }
     if let Some(root) = dir.strip_suffix("/levels") {
-        let root = if root.is_empty() { "/".to_string() } else { root.to_string() };
+        let root = if root.is_empty() {
+            "/".to_string()
+        } else {
+            root.to_string()
+        };
         return (root, format!("levels/{file}"));
     }
     if dir.is_empty() {
@@ -235,12 +295,18 @@ mod tests {
 
     #[test]
     fn exhibition_root_is_above_levels() {
-        assert_eq!(exhibition_root("levels/default.ron"), (".".into(), "levels/default.ron".into()));
+        assert_eq!(
+            exhibition_root("levels/default.ron"),
+            (".".into(), "levels/default.ron".into())
+        );
         assert_eq!(
             exhibition_root("/srv/show/levels/a.ron"),
             ("/srv/show".into(), "levels/a.ron".into())
         );
-        assert_eq!(exhibition_root("/tmp/x/a.ron"), ("/tmp/x".into(), "a.ron".into()));
+        assert_eq!(
+            exhibition_root("/tmp/x/a.ron"),
+            ("/tmp/x".into(), "a.ron".into())
+        );
         assert_eq!(exhibition_root("a.ron"), (".".into(), "a.ron".into()));
     }
 
@@ -250,6 +316,42 @@ mod tests {
         let d = &report.diagnostics[0];
         assert_eq!((d.line, d.column), (3, 9));
         assert!(d.message.contains("0xFF"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_newer_format_is_named_before_unknown_fields() {
+        let text = "Level(\n    format: 3,\n    hologram: true,\n)";
+        let report = parse(text.as_bytes()).unwrap_err();
+        let d = &report.diagnostics[0];
+        assert_eq!((d.line, d.column), (2, 13));
+        assert!(d.message.contains("format 3 is newer"), "{}", d.message);
+    }
+
+    #[test]
+    fn type_errors_point_at_the_value_not_the_space_before_it() {
+        let text = "Level(\n    format:\n        \"one\",\n)";
+        let d = &parse(text.as_bytes()).unwrap_err().diagnostics[0];
+        assert_eq!((d.line, d.column), (3, 9), "{}", d.message);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let text = std::fs::read("levels/small.ron").unwrap();
+        let mut with_bom = "\u{feff}".as_bytes().to_vec();
+        with_bom.extend_from_slice(&text);
+        assert!(parse(&with_bom).is_ok());
+    }
+
+    #[test]
+    fn typos_inside_variants_are_errors() {
+        let text = std::fs::read_to_string("levels/small.ron").unwrap();
+        let broken = text.replacen("offset:", "ofset:", 1);
+        let report = parse(broken.as_bytes()).unwrap_err();
+        assert!(
+            report.diagnostics[0].message.contains("ofset"),
+            "{:?}",
+            report.diagnostics
+        );
     }
 
     #[test]

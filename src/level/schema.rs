@@ -244,6 +244,7 @@ pub struct Work {
 
 /// What kind of work it is and where its content comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum WorkKind {
     /// A PNG or JPEG file, relative to the exhibition root.
     Image { path: String },
@@ -289,6 +290,7 @@ impl WorkKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum SculptureSource {
     /// A mesh built from a named shape and its parameters.
     Procedural {
@@ -302,6 +304,7 @@ pub enum SculptureSource {
 
 /// Where a work stands or hangs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Placement {
     /// On a wall: `offset` from the wall's left end (seen from inside, facing it) to the work's
     /// centre, `height` of the centre above the floor.
@@ -364,6 +367,25 @@ pub enum FrameStyle {
     Oak,
     Walnut,
     Gold,
+}
+
+impl Frame {
+    /// Moulding width that takes space: none when the work is unframed.
+    pub fn moulding(&self) -> f32 {
+        if self.style == FrameStyle::None {
+            0.0
+        } else {
+            self.width
+        }
+    }
+}
+
+impl Work {
+    /// Outer (width, height) of a wall work with its frame and mat.
+    pub fn framed_size(&self) -> (f32, f32) {
+        let border = 2.0 * (self.frame.moulding().max(0.0) + self.frame.mat.max(0.0));
+        (self.size.0 + border, self.size.1 + border)
+    }
 }
 
 /// One party's share of a sale.

@@ -83,8 +83,8 @@ fn look(
     if mouse.pressed(MouseButton::Left) || mouse.pressed(MouseButton::Right) {
         delta += motion.delta * MOUSE_SENSITIVITY;
     }
-    let turn = (keys.pressed(KeyCode::ArrowRight) as i32 - keys.pressed(KeyCode::ArrowLeft) as i32)
-        as f32;
+    let turn =
+        (keys.pressed(KeyCode::ArrowRight) as i32 - keys.pressed(KeyCode::ArrowLeft) as i32) as f32;
     delta.x += turn * TURN_SPEED * time.delta_secs();
     if delta == Vec2::ZERO {
         return;
@@ -115,7 +115,8 @@ fn walk(
     for (visitor, mut transform) in &mut visitors {
         let ahead = Vec3::new(-visitor.yaw.sin(), 0.0, -visitor.yaw.cos());
         let right = Vec3::new(ahead.z * -1.0, 0.0, ahead.x);
-        let step = (ahead * forward + right * strafe).normalize_or_zero() * speed * time.delta_secs();
+        let step =
+            (ahead * forward + right * strafe).normalize_or_zero() * speed * time.delta_secs();
         transform.translation += step;
     }
 }

@@ -20,7 +20,11 @@ fn spawn_error(mut commands: Commands, problems: Res<LevelProblems>, launch: Res
         error!("{line}");
     }
     commands
-        .spawn((Name::new("Error screen"), widgets::overlay(), DespawnOnExit(Screen::Error)))
+        .spawn((
+            Name::new("Error screen"),
+            widgets::overlay(),
+            DespawnOnExit(Screen::Error),
+        ))
         .with_children(|parent| {
             parent.spawn(widgets::heading("This exhibition cannot open"));
             for line in problems.lines.iter().take(SHOWN) {

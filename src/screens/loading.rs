@@ -22,7 +22,11 @@ struct ProgressLabel;
 fn spawn_loading(mut commands: Commands, current: Option<Res<CurrentLevel>>) {
     let label = current.map(|c| c.label.clone()).unwrap_or_default();
     commands
-        .spawn((Name::new("Loading screen"), widgets::overlay(), DespawnOnExit(Screen::Loading)))
+        .spawn((
+            Name::new("Loading screen"),
+            widgets::overlay(),
+            DespawnOnExit(Screen::Loading),
+        ))
         .with_children(|parent| {
             parent.spawn(widgets::heading("Hanging the exhibition"));
             parent.spawn(widgets::body(label));

@@ -40,11 +40,8 @@ pub(super) fn plugin(app: &mut App) {
     let headless = app.world().contains_resource::<crate::Headless>();
     if !headless {
         app.add_plugins((title::plugin, loading::plugin, error::plugin));
-        app.add_systems(
-            Update,
-            toggle_pause.run_if(in_state(Screen::Gallery)),
-        )
-        .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);
+        app.add_systems(Update, toggle_pause.run_if(in_state(Screen::Gallery)))
+            .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);
     }
     let screenshot = app
         .world()

@@ -18,9 +18,10 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<Countdown>()
         .add_systems(Update, (count_down, give_up).chain());
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
-        render_app
-            .insert_resource(waiting)
-            .add_systems(Render, count_waiting_pipelines.in_set(RenderSystems::Cleanup));
+        render_app.insert_resource(waiting).add_systems(
+            Render,
+            count_waiting_pipelines.in_set(RenderSystems::Cleanup),
+        );
     }
 }
 
@@ -37,7 +38,9 @@ struct Countdown {
 }
 
 fn count_waiting_pipelines(cache: Res<PipelineCache>, pending: Res<PendingPipelines>) {
-    pending.0.store(cache.waiting_pipelines().count(), Ordering::Relaxed);
+    pending
+        .0
+        .store(cache.waiting_pipelines().count(), Ordering::Relaxed);
 }
 
 fn count_down(
@@ -80,7 +83,11 @@ fn count_down(
 }
 
 /// The error screen or an endless load must not hang a screenshot run.
-fn give_up(screen: Res<State<Screen>>, countdown: Res<Countdown>, mut exit: MessageWriter<AppExit>) {
+fn give_up(
+    screen: Res<State<Screen>>,
+    countdown: Res<Countdown>,
+    mut exit: MessageWriter<AppExit>,
+) {
     if *screen.get() == Screen::Error {
         error!("screenshot not taken: the level has errors");
         exit.write(AppExit::from_code(2));
@@ -91,7 +98,10 @@ fn give_up(screen: Res<State<Screen>>, countdown: Res<Countdown>, mut exit: Mess
 }
 
 fn save_png(image: &Image, path: &std::path::Path) -> Result<(), String> {
-    let dynamic = image.clone().try_into_dynamic().map_err(|e| e.to_string())?;
+    let dynamic = image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| e.to_string())?;
     dynamic
         .to_rgb8()
         .save_with_format(path, image::ImageFormat::Png)

@@ -13,10 +13,17 @@ pub(super) fn plugin(app: &mut App) {
 
 fn spawn_title(mut commands: Commands, launch: Res<Launch>) {
     commands
-        .spawn((Name::new("Title screen"), widgets::overlay(), DespawnOnExit(Screen::Title)))
+        .spawn((
+            Name::new("Title screen"),
+            widgets::overlay(),
+            DespawnOnExit(Screen::Title),
+        ))
         .with_children(|parent| {
             parent.spawn(widgets::title("Vernissage"));
-            parent.spawn(widgets::body(format!("Exhibition: {}", launch.level.label())));
+            parent.spawn(widgets::body(format!(
+                "Exhibition: {}",
+                launch.level.label()
+            )));
             parent.spawn(widgets::body("Press Enter or click to walk in"));
         });
 }

@@ -12,7 +12,12 @@ pub(super) fn plugin(app: &mut App) {
 
 fn spawn_hud(mut commands: Commands, level: Option<Res<crate::gallery::ActiveLevel>>) {
     let title = level
-        .map(|l| format!("{}, curated by {}", l.0.exhibition.title, l.0.exhibition.curator))
+        .map(|l| {
+            format!(
+                "{}, curated by {}",
+                l.0.exhibition.title, l.0.exhibition.curator
+            )
+        })
         .unwrap_or_default();
     commands
         .spawn((

@@ -33,8 +33,9 @@ fn validate_reports_problems_with_position_and_exit_code_one() {
     let (code, out) = vernissage(&["validate", "tests/it/malformed/unknown-room.ron"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.lines().any(|l| l.starts_with("tests/it/malformed/unknown-room.ron:")
-            && l.contains("unknown room")),
+        out.lines()
+            .any(|l| l.starts_with("tests/it/malformed/unknown-room.ron:")
+                && l.contains("unknown room")),
         "{out}"
     );
     // Several files: each gets its own lines, and one bad file fails the run.
@@ -51,14 +52,24 @@ fn validate_reports_problems_with_position_and_exit_code_one() {
 fn validate_names_a_missing_file() {
     let (code, out) = vernissage(&["validate", "levels/no-such-level.ron"]);
     assert_eq!(code, 1);
-    assert!(out.starts_with("levels/no-such-level.ron:1:1: cannot read the file"), "{out}");
+    assert!(
+        out.starts_with("levels/no-such-level.ron:1:1: cannot read the file"),
+        "{out}"
+    );
 }
 
 #[test]
 fn help_lists_the_command_tree() {
     let (code, out) = vernissage(&["--help"]);
     assert_eq!(code, 0);
-    for word in ["validate", "--level", "--data-dir", "--watch", "--screenshot", "--frames"] {
+    for word in [
+        "validate",
+        "--level",
+        "--data-dir",
+        "--watch",
+        "--screenshot",
+        "--frames",
+    ] {
         assert!(out.contains(word), "--help lacks {word}:\n{out}");
     }
 }

@@ -1,7 +1,9 @@
 //! Every shipped level loads headlessly and becomes the entities it describes.
 
 use bevy::prelude::*;
-use vernissage::gallery::build::{ArtKind, Artwork, GalleryLight, GalleryRoom, Price, WorkPlacement};
+use vernissage::gallery::build::{
+    ArtKind, Artwork, GalleryLight, GalleryRoom, Price, WorkPlacement,
+};
 use vernissage::gallery::{ActiveLevel, LevelProblems};
 use vernissage::level::{self, schema::WorkKind};
 use vernissage::screens::Screen;
@@ -16,7 +18,10 @@ fn shipped_levels() -> Vec<String> {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert!(files.len() >= 2, "expected at least two levels, found {files:?}");
+    assert!(
+        files.len() >= 2,
+        "expected at least two levels, found {files:?}"
+    );
     files
 }
 
@@ -31,7 +36,10 @@ fn every_level_spawns_one_entity_per_work_with_its_components() {
         let problems = app.world().resource::<LevelProblems>().lines.clone();
         assert_eq!(screen, Screen::Gallery, "{file}: {problems:?}");
         assert!(problems.is_empty(), "{file}: {problems:?}");
-        assert_eq!(app.world().resource::<ActiveLevel>().0.works.len(), expected.works.len());
+        assert_eq!(
+            app.world().resource::<ActiveLevel>().0.works.len(),
+            expected.works.len()
+        );
 
         let world = app.world_mut();
         let mut works: Vec<(Artwork, WorkPlacement, Price)> = world
@@ -93,9 +101,8 @@ fn levels_round_trip_through_ron() {
         let bytes = std::fs::read(&file).unwrap();
         let parsed = level::parse(&bytes).unwrap();
         let text = level::to_ron(&parsed).unwrap();
-        let again = level::parse(text.as_bytes()).unwrap_or_else(|r| {
-            panic!("{file}: re-parse failed: {:?}\n{text}", r.diagnostics)
-        });
+        let again = level::parse(text.as_bytes())
+            .unwrap_or_else(|r| panic!("{file}: re-parse failed: {:?}\n{text}", r.diagnostics));
         assert_eq!(parsed, again, "{file}");
     }
 }
@@ -107,7 +114,9 @@ fn an_invalid_level_opens_the_error_screen_with_located_messages() {
     assert_eq!(screen, Screen::Error);
     let problems = &app.world().resource::<LevelProblems>().lines;
     assert!(
-        problems.iter().any(|l| l.contains("unknown-room.ron:") && l.contains("unknown room")),
+        problems
+            .iter()
+            .any(|l| l.contains("unknown-room.ron:") && l.contains("unknown room")),
         "{problems:?}"
     );
     let world = app.world_mut();

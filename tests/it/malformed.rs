@@ -39,7 +39,11 @@ fn expectations() -> Vec<Expectation> {
 #[test]
 fn every_fixture_fails_with_its_expected_message_at_its_position() {
     let all = expectations();
-    assert!(all.len() >= 25, "the corpus needs at least 25 cases, has {}", all.len());
+    assert!(
+        all.len() >= 25,
+        "the corpus needs at least 25 cases, has {}",
+        all.len()
+    );
     let mut failures = Vec::new();
     for e in &all {
         let path = format!("{DIR}/{}", e.file);
@@ -48,7 +52,10 @@ fn every_fixture_fails_with_its_expected_message_at_its_position() {
         let prefix = format!("{path}:{}:{}: ", e.line, e.column);
         if ok {
             failures.push(format!("{path}: passed validation, expected an error"));
-        } else if !lines.iter().any(|l| l.starts_with(&prefix) && l.contains(&e.text)) {
+        } else if !lines
+            .iter()
+            .any(|l| l.starts_with(&prefix) && l.contains(&e.text))
+        {
             failures.push(format!(
                 "{path}: expected `{prefix}…{}…`, got:\n    {}",
                 e.text,
@@ -65,7 +72,10 @@ fn every_fixture_file_is_listed() {
     for entry in std::fs::read_dir(DIR).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if name != "EXPECTED" {
-            assert!(listed.contains(&name), "{name} has no expectation in EXPECTED");
+            assert!(
+                listed.contains(&name),
+                "{name} has no expectation in EXPECTED"
+            );
         }
     }
 }
@@ -84,7 +94,10 @@ fn a_ten_megabyte_file_is_refused_without_parsing() {
     let (lines, ok) = validate_file(&path, &label);
     assert!(!ok);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].starts_with(&format!("{label}:1:1: the level file is ")), "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("{label}:1:1: the level file is ")),
+        "{lines:?}"
+    );
     assert!(lines[0].contains("the limit is 4194304 bytes"), "{lines:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
