@@ -59,9 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn play(cli: Cli) -> ExitCode {
-    let level = cli
-        .level
-        .unwrap_or_else(|| crate::launch::default_level_path());
+    let level = cli.level.unwrap_or_else(crate::launch::default_level_path);
     let launch = Launch {
         level: LevelLocation::parse(&level),
         data_dir: cli.data_dir,

@@ -260,10 +260,28 @@ pub fn build_gallery(
             ChildOf(root),
         ));
     }
+    let fixture_mesh = meshes.add(Cylinder::new(0.055, 0.16));
+    let fixture_material = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.08, 0.08, 0.085),
+        metallic: 0.6,
+        perceptual_roughness: 0.4,
+        ..default()
+    });
     for spot in &level.lights.spots {
         let Some((target, position)) = spot_geometry(&level, spot) else {
             continue;
         };
+        // The lamp housing the light shines from, so the ceiling shows where light comes from.
+        let direction = (target - position).normalize_or(Vec3::NEG_Y);
+        commands.spawn((
+            Name::new("Spot fixture"),
+            Mesh3d(fixture_mesh.clone()),
+            MeshMaterial3d(fixture_material.clone()),
+            Transform::from_translation(position - direction * 0.1)
+                .with_rotation(Quat::from_rotation_arc(Vec3::NEG_Y, direction)),
+            NotShadowCaster,
+            ChildOf(root),
+        ));
         let angle = spot.angle.to_radians();
         commands.spawn((
             Name::new("Spot light"),
@@ -712,7 +730,14 @@ fn spot_geometry(level: &Level, spot: &crate::level::schema::Spot) -> Option<(Ve
             p
         }
     };
-    Some((target, position))
+    // A light from above is brightest above its aim point: aim a little low so the pool of
+    // light centres on the work.
+    let aim = if matches!(spot.target, SpotTarget::Work(_)) {
+        target - Vec3::Y * 0.12
+    } else {
+        target
+    };
+    Some((aim, position))
 }
 
 /// Floor, ceiling and walls (with doorway openings) of one room.
@@ -728,6 +753,8 @@ fn spawn_room(
 ) {
     let room = &level.rooms[index];
     let (w, d) = room.size;
+    // Emissive is measured against the camera's exposure; this keeps the ceiling a soft grey-white.
+    let ceiling_glow = 1.5;
     let center = Vec3::new(room.origin.0 + w / 2.0, 0.0, room.origin.1 + d / 2.0);
     let room_entity = commands
         .spawn((
@@ -764,7 +791,9 @@ fn spawn_room(
     commands.spawn((
         Mesh3d(meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())),
         MeshMaterial3d(materials.add(StandardMaterial {
-            base_color: Color::srgb(0.96, 0.96, 0.95),
+            base_color: Color::srgb(0.97, 0.965, 0.955),
+            // Stands in for the light that walls and floor bounce up to a real ceiling.
+            emissive: LinearRgba::rgb(0.55, 0.53, 0.5) * ceiling_glow,
             perceptual_roughness: 0.95,
             ..default()
         })),

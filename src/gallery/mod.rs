@@ -82,7 +82,7 @@ impl AssetLoader for LevelLoader {
             .await
             .map_err(|e| LevelLoadError(format!("cannot read the level: {e}")))?;
         let report = match level::parse(&bytes) {
-            Err(report) => report,
+            Err(report) => *report,
             Ok(parsed) => {
                 let source = load_context.path().source().clone_owned();
                 let mut assets = level::AssetBytes::new();

@@ -263,7 +263,7 @@ fn check_rooms(c: &mut Checker) {
                     let apart = ((c2[0] - centre[0]).powi(2) + (c2[1] - centre[1]).powi(2)).sqrt();
                     if apart < (door.width + other_door.width) / 2.0 {
                         c.error(
-                            format!("{path}"),
+                            path.clone(),
                             format!(
                                 "this doorway overlaps rooms[{oi}].doorways[{ok}]: declare each doorway once, on either room"
                             ),
@@ -831,13 +831,13 @@ fn check_lights(c: &mut Checker) {
     let mut shadows = 0;
     if let Some(sun) = &lights.directional {
         let (x, y, z) = sun.direction;
-        if !(x * x + y * y + z * z > 1e-6) {
+        if (x * x + y * y + z * z).is_nan() || x * x + y * y + z * z <= 1e-6 {
             c.error(
                 "lights.directional.direction",
                 "must not be the zero vector",
             );
         }
-        if !(sun.illuminance >= 0.0) {
+        if sun.illuminance.is_nan() || sun.illuminance < 0.0 {
             c.error("lights.directional.illuminance", "must not be negative");
         }
         if sun.shadows {

@@ -72,8 +72,8 @@ impl Report {
         }
     }
 
-    fn fail(line: usize, column: usize, message: String) -> Report {
-        Report {
+    fn fail(line: usize, column: usize, message: String) -> Box<Report> {
+        Box::new(Report {
             level: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
@@ -82,7 +82,7 @@ impl Report {
                 path: String::new(),
                 message,
             }],
-        }
+        })
     }
 }
 
@@ -92,7 +92,7 @@ pub fn ron_options() -> ron::Options {
 }
 
 /// Step one: bytes to a [`Level`], or the syntax error at its position. Never panics.
-pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
+pub fn parse(bytes: &[u8]) -> Result<Level, Box<Report>> {
     if bytes.len() > MAX_LEVEL_BYTES {
         return Err(Report::fail(
             1,
@@ -131,7 +131,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
         && probe.format > FORMAT_VERSION
     {
         let pos = Locator::new(text).find("format");
-        return Err(Report {
+        return Err(Box::new(Report {
             level: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
@@ -143,7 +143,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
                     probe.format
                 ),
             }],
-        });
+        }));
     }
     let level: Level = match ron_options().from_str(text) {
         Ok(level) => level,
@@ -162,7 +162,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
                 level.format
             )
         };
-        return Err(Report {
+        return Err(Box::new(Report {
             level: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
@@ -171,7 +171,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Report> {
                 path: "format".into(),
                 message,
             }],
-        });
+        }));
     }
     Ok(level)
 }
@@ -231,7 +231,7 @@ pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
             }
         })
         .collect();
-    diagnostics.sort_by(|a, b| (a.line, a.column, a.severity).cmp(&(b.line, b.column, b.severity)));
+    diagnostics.sort_by_key(|d| (d.line, d.column, d.severity));
     Report {
         level: Some(level),
         diagnostics,
@@ -241,7 +241,7 @@ pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
 /// Parses and checks in one go, with `read` supplying the bytes of each referenced asset.
 pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Report {
     match parse(bytes) {
-        Err(report) => report,
+        Err(report) => *report,
         Ok(level) => {
             let mut assets = AssetBytes::new();
             for (path, _) in check::referenced_assets(&level) {

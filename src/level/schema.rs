@@ -113,7 +113,7 @@ pub struct Doorway {
 }
 
 /// The light plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lights {
     #[serde(default)]
@@ -123,16 +123,6 @@ pub struct Lights {
     pub directional: Option<Directional>,
     #[serde(default)]
     pub spots: Vec<Spot>,
-}
-
-impl Default for Lights {
-    fn default() -> Self {
-        Lights {
-            ambient: Ambient::default(),
-            directional: None,
-            spots: Vec::new(),
-        }
-    }
 }
 
 /// Fill light that reaches everywhere.

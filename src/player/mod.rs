@@ -114,7 +114,7 @@ fn walk(
     };
     for (visitor, mut transform) in &mut visitors {
         let ahead = Vec3::new(-visitor.yaw.sin(), 0.0, -visitor.yaw.cos());
-        let right = Vec3::new(ahead.z * -1.0, 0.0, ahead.x);
+        let right = Vec3::new(-ahead.z, 0.0, ahead.x);
         let step =
             (ahead * forward + right * strafe).normalize_or_zero() * speed * time.delta_secs();
         transform.translation += step;

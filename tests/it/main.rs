@@ -4,3 +4,4 @@ mod cli;
 mod levels;
 mod malformed;
 mod support;
+mod watch;
