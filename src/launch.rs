@@ -73,3 +73,36 @@ pub fn exhibition_data_dir(base: Option<&std::path::Path>, exhibition_id: &str) 
     };
     Some(base.join(exhibition_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_exhibition_gets_its_own_data_folder() {
+        let base = std::path::Path::new("/tmp/vernissage-data");
+        let a = exhibition_data_dir(Some(base), "slow-light").unwrap();
+        let b = exhibition_data_dir(Some(base), "small-hours").unwrap();
+        assert_eq!(a, base.join("slow-light"));
+        assert_ne!(a, b);
+        // Without --data-dir the platform's data directory is used, still one folder per show.
+        if let Some(default) = exhibition_data_dir(None, "slow-light") {
+            assert!(default.ends_with("slow-light"));
+        }
+    }
+
+    #[test]
+    fn level_locations_split_into_root_and_file() {
+        assert_eq!(
+            LevelLocation::parse("levels/default.ron"),
+            LevelLocation::File {
+                root: ".".into(),
+                level: "levels/default.ron".into()
+            }
+        );
+        assert_eq!(
+            LevelLocation::parse("https://example.org/show/levels/a.ron"),
+            LevelLocation::Url("https://example.org/show/levels/a.ron".into())
+        );
+    }
+}

@@ -151,7 +151,11 @@ pub fn build_gallery(
     mut images: ResMut<Assets<Image>>,
     asset_server: Res<AssetServer>,
     mut progress: ResMut<LoadProgress>,
+    world_assets: Option<Res<Assets<bevy::world_serialization::WorldAsset>>>,
 ) {
+    // Without a renderer (tests, simulation) glTF scenes cannot be loaded; the work's entity
+    // and plinth are still built.
+    let can_load_scenes = world_assets.is_some();
     let root = commands.spawn((Name::new("Gallery"), GalleryScene)).id();
     let mut jobs: u32 = 0;
 
@@ -445,14 +449,18 @@ pub fn build_gallery(
                                 Err(e) => warn!("sculpture {}: {e}", work.id),
                             }
                         }
+                        SculptureSource::Gltf { .. } if !can_load_scenes => {}
                         SculptureSource::Gltf { path } => {
                             let scene = asset_server.load(GltfAssetLabel::Scene(0).from_asset(
                                 AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE),
                             ));
                             commands.spawn((
                                 WorldAssetRoot(scene),
-                                Transform::from_xyz(0.0, -half_height, 0.0)
-                                    .with_scale(Vec3::splat(work.size.1)),
+                                Transform::from_xyz(0.0, -half_height, 0.0).with_scale(Vec3::new(
+                                    work.size.0,
+                                    work.size.1,
+                                    work.size.0,
+                                )),
                                 ChildOf(entity),
                             ));
                         }

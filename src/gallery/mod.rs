@@ -129,6 +129,13 @@ pub struct CurrentLevel {
 #[derive(Resource, Debug, Clone)]
 pub struct ActiveLevel(pub Arc<Level>);
 
+/// Where this exhibition keeps what visitors leave behind: `<data dir>/<exhibition id>/`.
+/// `None` where there is no file system (the browser) or no data directory could be found.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct ExhibitionData {
+    pub dir: Option<std::path::PathBuf>,
+}
+
 /// Problems that keep the level from opening, as `FILE:LINE:COLUMN: message` lines.
 #[derive(Resource, Debug, Default, Clone)]
 pub struct LevelProblems {
@@ -195,6 +202,7 @@ fn start_loading(
 fn await_level(
     mut commands: Commands,
     current: Res<CurrentLevel>,
+    launch: Res<Launch>,
     asset_server: Res<AssetServer>,
     levels: Res<Assets<LevelAsset>>,
     scenes: Query<Entity, With<GalleryScene>>,
@@ -237,6 +245,21 @@ fn await_level(
                 commands.entity(scene).despawn();
             }
             let level = Arc::new(level.clone());
+            #[cfg(not(target_arch = "wasm32"))]
+            let dir = crate::launch::exhibition_data_dir(
+                launch.data_dir.as_deref(),
+                &level.exhibition.id,
+            );
+            #[cfg(target_arch = "wasm32")]
+            let dir: Option<std::path::PathBuf> = {
+                let _ = &launch;
+                None
+            };
+            match &dir {
+                Some(dir) => info!("exhibition data: {}", dir.display()),
+                None => info!("exhibition data: not kept on disk"),
+            }
+            commands.insert_resource(ExhibitionData { dir });
             commands.insert_resource(ActiveLevel(level.clone()));
             commands.run_system_cached_with(build::build_gallery, level);
             progress.level_ready = true;

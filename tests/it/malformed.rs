@@ -119,6 +119,9 @@ fn random_bytes_never_panic() {
         } else {
             let mut b = base.clone();
             for _ in 0..(1 + next() % 8) {
+                if b.is_empty() {
+                    break;
+                }
                 let i = (next() as usize) % b.len();
                 match next() % 3 {
                     0 => b[i] = next() as u8,
