@@ -62,16 +62,23 @@ pub fn default_level_path() -> String {
     local.to_string()
 }
 
+/// The data directory: `--data-dir`, or the platform's (e.g. `~/.local/share/vernissage`).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn data_root(base: Option<&std::path::Path>) -> Option<PathBuf> {
+    match base {
+        Some(dir) => Some(dir.to_path_buf()),
+        None => Some(
+            directories::ProjectDirs::from("org", "Vernissage", "vernissage")?
+                .data_dir()
+                .to_path_buf(),
+        ),
+    }
+}
+
 /// The data folder of one exhibition: `<data dir>/<exhibition id>/`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn exhibition_data_dir(base: Option<&std::path::Path>, exhibition_id: &str) -> Option<PathBuf> {
-    let base = match base {
-        Some(dir) => dir.to_path_buf(),
-        None => directories::ProjectDirs::from("org", "Vernissage", "vernissage")?
-            .data_dir()
-            .to_path_buf(),
-    };
-    Some(base.join(exhibition_id))
+    Some(data_root(base)?.join(exhibition_id))
 }
 
 #[cfg(test)]

@@ -92,8 +92,15 @@ impl Plugin for HeadlessPlugin {
         ));
         app.insert_resource(self.launch.clone());
         app.insert_resource(Headless);
+        app.add_plugins(physics_plugin());
         app.add_plugins((screens::plugin, gallery::plugin, player::plugin));
     }
+}
+
+/// Rapier, stepped in the fixed schedule so walking is the same at any frame rate.
+fn physics_plugin() -> bevy_rapier3d::plugin::RapierPhysicsPlugin<bevy_rapier3d::plugin::NoUserData> {
+    bevy_rapier3d::plugin::RapierPhysicsPlugin::<bevy_rapier3d::plugin::NoUserData>::default()
+        .in_fixed_schedule()
 }
 
 /// Present when the app runs without window and renderer.

@@ -8,6 +8,7 @@ use bevy::light::{GlobalAmbientLight, NotShadowCaster};
 use bevy::mesh::{Indices, PrimitiveTopology, VertexAttributeValues};
 use bevy::prelude::*;
 use bevy::world_serialization::WorldAssetRoot;
+use bevy_rapier3d::prelude::Collider;
 
 use super::jobs::{AwaitedImage, placeholder, spawn_job};
 use super::typeset::Typesetter;
@@ -19,7 +20,70 @@ use crate::level::schema::{
 };
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, redraw_plaques);
+    app.init_resource::<GalleryShadows>()
+        .add_systems(Update, (redraw_plaques, budget_shadows));
+}
+
+/// How many lights may cast shadows at once (the render quality setting lowers it; the web
+/// build allows one). The lights the level marks as shadow casters nearest the visitor win.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GalleryShadows {
+    pub budget: usize,
+}
+
+impl Default for GalleryShadows {
+    fn default() -> Self {
+        GalleryShadows { budget: usize::MAX }
+    }
+}
+
+/// What the platform allows at most: WebGL2 has one shadow-casting spot or directional light.
+pub const PLATFORM_SHADOW_LIGHTS: usize = if cfg!(target_arch = "wasm32") {
+    1
+} else {
+    crate::level::check::MAX_SHADOW_LIGHTS
+};
+
+/// Whether the level asks this light to cast shadows.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeclaredShadows(pub bool);
+
+/// Gives shadows to the declared shadow casters nearest the visitor, within the budget.
+fn budget_shadows(
+    shadows: Res<GalleryShadows>,
+    eyes: Query<&GlobalTransform, With<Camera3d>>,
+    mut spots: Query<(&DeclaredShadows, &GlobalTransform, &mut SpotLight)>,
+    mut suns: Query<(&DeclaredShadows, &mut DirectionalLight)>,
+    mut frame: Local<u32>,
+) {
+    *frame = frame.wrapping_add(1);
+    if *frame % 15 != 1 && !shadows.is_changed() {
+        return;
+    }
+    let eye = eyes.iter().next().map_or(Vec3::ZERO, |t| t.translation());
+    let mut budget = shadows.budget.min(PLATFORM_SHADOW_LIGHTS);
+    for (declared, mut sun) in &mut suns {
+        let on = declared.0 && budget > 0;
+        budget -= usize::from(on);
+        if sun.shadow_maps_enabled != on {
+            sun.shadow_maps_enabled = on;
+        }
+    }
+    let mut distances: Vec<f32> = spots
+        .iter()
+        .filter(|(declared, _, _)| declared.0)
+        .map(|(_, transform, _)| transform.translation().distance_squared(eye))
+        .collect();
+    distances.sort_by(f32::total_cmp);
+    let cutoff = distances.get(budget.saturating_sub(1)).copied();
+    for (declared, transform, mut spot) in &mut spots {
+        let on = declared.0
+            && budget > 0
+            && cutoff.is_some_and(|limit| transform.translation().distance_squared(eye) <= limit);
+        if spot.shadow_maps_enabled != on {
+            spot.shadow_maps_enabled = on;
+        }
+    }
 }
 
 /// A creative work in the world. Its children are the frame, canvas and plaque.
@@ -261,6 +325,7 @@ pub fn build_gallery(
             },
             Transform::default()
                 .looking_to(dir, if dir.y.abs() > 0.99 { Vec3::Z } else { Vec3::Y }),
+            DeclaredShadows(sun.shadows),
             ChildOf(root),
         ));
     }
@@ -301,6 +366,7 @@ pub fn build_gallery(
                 ..default()
             },
             Transform::from_translation(position).looking_at(target, Vec3::Y),
+            DeclaredShadows(spot.shadows),
             ChildOf(root),
         ));
     }
@@ -368,6 +434,12 @@ pub fn build_gallery(
                         ChildOf(entity),
                     ));
                 }
+                // The framed work is solid: visitors stop in front of it.
+                commands.spawn((
+                    Collider::cuboid(fw / 2.0, fh / 2.0, FRAME_DEPTH / 2.0),
+                    Transform::default(),
+                    ChildOf(entity),
+                ));
                 let canvas = canvas_texture(
                     &mut commands,
                     &mut images,
@@ -417,6 +489,13 @@ pub fn build_gallery(
                     MeshMaterial3d(shared.plinth.clone()),
                     Transform::from_xyz(0.0, -half_height - plinth_height / 2.0, 0.0)
                         .with_scale(Vec3::new(radius * 2.0, *plinth_height, radius * 2.0)),
+                    Collider::cuboid(0.5, 0.5, 0.5),
+                    ChildOf(entity),
+                ));
+                // The sculpture itself is solid too (a cylinder around it).
+                commands.spawn((
+                    Collider::cylinder(half_height, work.size.0 / 2.0),
+                    Transform::default(),
                     ChildOf(entity),
                 ));
                 if let WorkKind::Sculpture {
@@ -795,6 +874,56 @@ fn spawn_room(
         Transform::from_translation(center),
         ChildOf(room_entity),
     ));
+    // The floor is a slab a little larger than the room, so the seams between rooms are
+    // covered twice and a visitor never catches on an edge in a doorway.
+    commands.spawn((
+        Name::new("Floor collider"),
+        Collider::cuboid(w / 2.0 + WALL_THICKNESS, 0.1, d / 2.0 + WALL_THICKNESS),
+        Transform::from_translation(center - Vec3::Y * 0.1),
+        ChildOf(room_entity),
+    ));
+    let stage = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.8, 0.78, 0.74),
+        perceptual_roughness: 0.7,
+        ..default()
+    });
+    for platform in &room.platforms {
+        let [x0, z0, x1, z1] = crate::level::geometry::platform_rect(room, platform);
+        let size = Vec3::new(x1 - x0, platform.height, z1 - z0);
+        commands.spawn((
+            Name::new("Platform"),
+            Mesh3d(meshes.add(Cuboid::from_size(size))),
+            MeshMaterial3d(stage.clone()),
+            Transform::from_xyz((x0 + x1) / 2.0, platform.height / 2.0, (z0 + z1) / 2.0),
+            Collider::cuboid(size.x / 2.0, size.y / 2.0, size.z / 2.0),
+            ChildOf(room_entity),
+        ));
+        if let Some(ramp) = &platform.ramp
+            && let Some(([rx0, rz0, rx1, rz1], dir)) =
+                crate::level::geometry::ramp_rect(room, platform)
+        {
+            let rise = platform.height;
+            let run = ramp.length;
+            let slope = (rise * rise + run * run).sqrt();
+            let width = match ramp.side {
+                Wall::North | Wall::South => rx1 - rx0,
+                Wall::East | Wall::West => rz1 - rz0,
+            };
+            let thickness = 0.1;
+            let tilt = rise.atan2(run);
+            let rotation = Quat::from_rotation_y(dir[0].atan2(dir[1])) * Quat::from_rotation_x(tilt);
+            let top_mid = Vec3::new((rx0 + rx1) / 2.0, rise / 2.0, (rz0 + rz1) / 2.0);
+            let centre = top_mid - rotation * Vec3::Y * (thickness / 2.0);
+            commands.spawn((
+                Name::new("Ramp"),
+                Mesh3d(meshes.add(Cuboid::new(width, thickness, slope))),
+                MeshMaterial3d(stage.clone()),
+                Transform::from_translation(centre).with_rotation(rotation),
+                Collider::cuboid(width / 2.0, thickness / 2.0, slope / 2.0),
+                ChildOf(room_entity),
+            ));
+        }
+    }
     // Ceiling.
     commands.spawn((
         Mesh3d(meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())),
@@ -851,6 +980,7 @@ fn spawn_room(
                 Mesh3d(meshes.add(tiled_box(length, tall, WALL_THICKNESS, 2.0))),
                 MeshMaterial3d(wall_material.clone()),
                 Transform::from_translation(position).with_rotation(rotation),
+                Collider::cuboid(length / 2.0, tall / 2.0, WALL_THICKNESS / 2.0),
                 ChildOf(room_entity),
             ));
         }

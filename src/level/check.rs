@@ -116,6 +116,7 @@ pub fn check(level: &Level, assets: &AssetBytes) -> Vec<Finding> {
     };
     check_exhibition(&mut c);
     check_rooms(&mut c);
+    check_platforms(&mut c);
     check_works(&mut c, assets);
     check_lights(&mut c);
     check_spawn(&mut c);
@@ -309,6 +310,106 @@ fn wall_rect(work: &super::schema::Work) -> Option<[f32; 4]> {
             ])
         }
         Placement::Plinth { .. } => None,
+    }
+}
+
+fn check_platforms(c: &mut Checker) {
+    let level = c.level;
+    for (i, room) in level.rooms.iter().enumerate() {
+        let [rx0, rz0, rx1, rz1] = bounds(room);
+        let inner = [
+            rx0 + WALL_THICKNESS,
+            rz0 + WALL_THICKNESS,
+            rx1 - WALL_THICKNESS,
+            rz1 - WALL_THICKNESS,
+        ];
+        for (k, platform) in room.platforms.iter().enumerate() {
+            let p = format!("rooms[{i}].platforms[{k}]");
+            let (w, d) = platform.size;
+            if !(w >= 0.5 && d >= 0.5 && w <= 200.0 && d <= 200.0) {
+                c.error(format!("{p}.size"), format!("each side must be 0.5 to 200 m, not {w} × {d}"));
+                continue;
+            }
+            if !(0.05..=1.5).contains(&platform.height) {
+                c.error(
+                    format!("{p}.height"),
+                    format!("must be 0.05 to 1.5 m, not {}", platform.height),
+                );
+                continue;
+            }
+            let mut rects = vec![(format!("{p}.position"), geometry::platform_rect(room, platform))];
+            match &platform.ramp {
+                None if platform.height > geometry::MAX_STEP => {
+                    c.error(
+                        format!("{p}.height"),
+                        format!(
+                            "a platform {} m high needs a ramp: visitors step up at most {} m",
+                            platform.height,
+                            geometry::MAX_STEP
+                        ),
+                    );
+                }
+                Some(ramp) => {
+                    let degrees = platform.height.atan2(ramp.length).to_degrees();
+                    if !(ramp.length > 0.0) || degrees > geometry::MAX_RAMP_DEGREES {
+                        c.error(
+                            format!("{p}.ramp.length"),
+                            format!(
+                                "the ramp is too steep ({degrees:.1}°); at most {}° can be walked: make it at least {:.2} m long",
+                                geometry::MAX_RAMP_DEGREES,
+                                platform.height / geometry::MAX_RAMP_DEGREES.to_radians().tan()
+                            ),
+                        );
+                    }
+                    if let Some((rect, _)) = geometry::ramp_rect(room, platform) {
+                        rects.push((format!("{p}.ramp"), rect));
+                    }
+                }
+                None => {}
+            }
+            for (path, rect) in &rects {
+                let fits = rect[0] >= inner[0] - 1e-4
+                    && rect[1] >= inner[1] - 1e-4
+                    && rect[2] <= inner[2] + 1e-4
+                    && rect[3] <= inner[3] + 1e-4;
+                if !fits {
+                    c.error(
+                        path.clone(),
+                        format!("it does not fit inside room \"{}\" (inside its walls)", room.id),
+                    );
+                    continue;
+                }
+                for wall in super::schema::Wall::ALL {
+                    let line = wall_line(room, wall);
+                    for opening in openings(level, i, wall) {
+                        let (o0, o1) = opening.span();
+                        // The floor 1.2 m in front of a doorway stays clear.
+                        let a = line.point(o0);
+                        let b = line.point(o1);
+                        let depth = 1.2;
+                        let c0 = [a[0] + line.inward[0] * depth, a[1] + line.inward[1] * depth];
+                        let c1 = [b[0] + line.inward[0] * depth, b[1] + line.inward[1] * depth];
+                        let xs = [a[0], b[0], c0[0], c1[0]];
+                        let zs = [a[1], b[1], c0[1], c1[1]];
+                        let clear = [
+                            xs.iter().cloned().fold(f32::MAX, f32::min),
+                            zs.iter().cloned().fold(f32::MAX, f32::min),
+                            xs.iter().cloned().fold(f32::MIN, f32::max),
+                            zs.iter().cloned().fold(f32::MIN, f32::max),
+                        ];
+                        if geometry::rects_overlap(*rect, clear) {
+                            c.error(
+                                path.clone(),
+                                format!(
+                                    "it blocks the doorway to \"{}\" (keep 1.2 m clear in front of it)",
+                                    level.rooms[opening.other_room].id
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -702,6 +803,20 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                 }
                 let world = [room.origin.0 + x, room.origin.1 + z];
                 let mut fault = false;
+                let footprint = [world[0] - radius, world[1] - radius, world[0] + radius, world[1] + radius];
+                for (k, platform) in room.platforms.iter().enumerate() {
+                    let mut rects = vec![geometry::platform_rect(room, platform)];
+                    rects.extend(geometry::ramp_rect(room, platform).map(|(r, _)| r));
+                    if rects.iter().any(|r| geometry::rects_overlap(*r, footprint)) {
+                        c.error(
+                            format!("{p}.placement.position"),
+                            format!(
+                                "the plinth stands on rooms[{ri}].platforms[{k}]: plinths stand on the floor"
+                            ),
+                        );
+                        fault = true;
+                    }
+                }
                 for wall in super::schema::Wall::ALL {
                     let line = wall_line(room, wall);
                     let depth = line.depth_of(world);
@@ -920,6 +1035,24 @@ fn check_spawn(c: &mut Checker) {
         return;
     }
     let world = [room.origin.0 + x, room.origin.1 + z];
+    for (k, platform) in room.platforms.iter().enumerate() {
+        let mut rects = vec![geometry::platform_rect(room, platform)];
+        rects.extend(geometry::ramp_rect(room, platform).map(|(r, _)| r));
+        let margin = 0.4;
+        if rects.iter().any(|r| {
+            world[0] > r[0] - margin
+                && world[0] < r[2] + margin
+                && world[1] > r[1] - margin
+                && world[1] < r[3] + margin
+        }) {
+            c.error(
+                "spawn.position",
+                format!(
+                    "the visitor would start on or against rooms[{ri}].platforms[{k}]: start on the open floor"
+                ),
+            );
+        }
+    }
     for (i, work) in level.works.iter().enumerate() {
         if let Placement::Plinth {
             room: r, position, ..

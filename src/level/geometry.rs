@@ -1,6 +1,6 @@
 //! Plan geometry of a level: wall segments, doorway openings and world positions of works.
 
-use super::schema::{Level, Placement, Room, Wall};
+use super::schema::{Level, Placement, Platform, Room, Wall};
 
 /// Walls are slabs this thick, built inside each room's footprint, so two rooms that share an
 /// edge get a wall twice as thick between them and never z-fight.
@@ -203,6 +203,36 @@ pub fn placement_pose(level: &Level, placement: &Placement, size: (f32, f32)) ->
     })
 }
 
+/// Steps up to this height need no ramp.
+pub const MAX_STEP: f32 = 0.25;
+/// The steepest ramp a visitor can walk up, degrees.
+pub const MAX_RAMP_DEGREES: f32 = 30.0;
+
+/// World plan rectangle `[x0, z0, x1, z1]` of a platform's top.
+pub fn platform_rect(room: &Room, platform: &Platform) -> [f32; 4] {
+    let x0 = room.origin.0 + platform.position.0;
+    let z0 = room.origin.1 + platform.position.1;
+    [x0, z0, x0 + platform.size.0, z0 + platform.size.1]
+}
+
+/// World plan rectangle of a platform's ramp, and the unit plan direction it descends in.
+pub fn ramp_rect(room: &Room, platform: &Platform) -> Option<([f32; 4], [f32; 2])> {
+    let ramp = platform.ramp.as_ref()?;
+    let [x0, z0, x1, z1] = platform_rect(room, platform);
+    let l = ramp.length;
+    Some(match ramp.side {
+        Wall::North => ([x0, z0 - l, x1, z0], [0.0, -1.0]),
+        Wall::South => ([x0, z1, x1, z1 + l], [0.0, 1.0]),
+        Wall::West => ([x0 - l, z0, x0, z1], [-1.0, 0.0]),
+        Wall::East => ([x1, z0, x1 + l, z1], [1.0, 0.0]),
+    })
+}
+
+/// Whether two plan rectangles `[x0, z0, x1, z1]` overlap (touching edges do not count).
+pub fn rects_overlap(a: [f32; 4], b: [f32; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
 /// Index of the room whose footprint contains the plan point, if any.
 pub fn room_at(level: &Level, point: [f32; 2]) -> Option<usize> {
     level.rooms.iter().position(|room| {
@@ -226,6 +256,7 @@ mod tests {
             wall_color: default_wall_color(),
             floor: Floor::Oak,
             doorways: vec![],
+            platforms: vec![],
         }
     }
 

@@ -56,6 +56,34 @@ pub struct Room {
     pub floor: Floor,
     #[serde(default)]
     pub doorways: Vec<Doorway>,
+    /// Raised floors (a dais, a stage) reached by a step or a ramp.
+    #[serde(default)]
+    pub platforms: Vec<Platform>,
+}
+
+/// A raised, walkable floor inside a room. Up to 0.25 m it is a step a visitor simply walks
+/// onto; higher platforms need a `ramp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// (x, z) of its north-west corner, relative to the room's origin.
+    pub position: (f32, f32),
+    /// (width along +X, depth along +Z), metres.
+    pub size: (f32, f32),
+    /// Height of its top above the room's floor, metres.
+    pub height: f32,
+    #[serde(default)]
+    pub ramp: Option<Ramp>,
+}
+
+/// A slope leading down from one side of a platform to the floor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ramp {
+    /// The side of the platform the ramp leaves from.
+    pub side: Wall,
+    /// Horizontal length of the ramp, metres.
+    pub length: f32,
 }
 
 /// The four walls of a room, named by the compass direction they face away from the centre.

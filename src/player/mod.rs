@@ -1,49 +1,94 @@
-//! The visitor: a first-person camera at the level's spawn point, walked with keys and mouse.
+//! Visitors: a body on Rapier's kinematic character controller, walked by the person at the
+//! keyboard (mouse, keys, touch) or by a script, through the same input and the same systems.
 
-use bevy::input::mouse::AccumulatedMouseMotion;
+pub mod controller;
+pub mod input;
+pub mod keys;
+pub mod settings;
+pub mod settings_io;
+pub mod teleport;
+
 use bevy::prelude::*;
 
 use crate::gallery::build::SpawnPoint;
-use crate::screens::{Pause, Screen};
+use crate::screens::Screen;
+
+pub use controller::{BODY_HEIGHT, EYE_HEIGHT, body_center_height};
+pub use settings_io::VisitorSettings;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Gallery), place_visitor)
-        .add_systems(
-            Update,
-            (look, walk)
+    app.add_message::<ActionRefused>()
+        .configure_sets(
+            FixedUpdate,
+            (VisitorSystems::Teleport, VisitorSystems::Move)
                 .chain()
-                .run_if(in_state(Screen::Gallery).and_then(in_state(Pause::Running))),
-        );
-    if !app.world().contains_resource::<crate::Headless>() {
-        app.add_systems(Startup, spawn_camera);
+                .before(bevy_rapier3d::plugin::PhysicsSet::SyncBackend),
+        )
+        .configure_sets(
+            FixedUpdate,
+            VisitorSystems::Recover.after(bevy_rapier3d::plugin::PhysicsSet::Writeback),
+        )
+        .add_systems(OnEnter(Screen::Gallery), place_local_visitor);
+    app.add_plugins((
+        controller::plugin,
+        input::plugin,
+        settings_io::plugin,
+        teleport::plugin,
+    ));
+}
+
+/// Ordering of the visitor systems inside the fixed step.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VisitorSystems {
+    Teleport,
+    Move,
+    Recover,
+}
+
+/// A person in the gallery: where they look, and how fast they are moving.
+#[derive(Component, Debug, Clone, Copy, Default, PartialEq)]
+#[require(Transform, Visibility, VisitorInput)]
+pub struct Visitor {
+    /// Turn about +Y in radians; 0 looks north (−Z).
+    pub yaw: f32,
+    /// Up/down look in radians, positive up.
+    pub pitch: f32,
+    /// Horizontal velocity, m/s.
+    pub velocity: Vec3,
+    pub vertical_speed: f32,
+}
+
+/// The visitor at this computer (simulated visitors lack it).
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct LocalVisitor;
+
+/// What a visitor is doing with keyboard and mouse: the keys held down and the mouse movement
+/// not yet turned into looking. People and scripts both drive visitors through this.
+#[derive(Component, Debug, Clone, Default, PartialEq)]
+pub struct VisitorInput {
+    pub held: std::collections::BTreeSet<KeyName>,
+    /// Mouse movement in pixels since it was last applied.
+    pub look: Vec2,
+    /// Analogue walking from touch: x strafes right, y walks forward, each −1..=1.
+    pub stick: Vec2,
+}
+
+/// A key, by its stable name (`KeyW`, `ArrowUp`...), so inputs sort and compare the same
+/// everywhere.
+pub type KeyName = String;
+
+impl VisitorInput {
+    pub fn holds(&self, key: &str) -> bool {
+        self.held.contains(key)
     }
 }
 
-/// The visitor's eye: yaw and pitch in radians (yaw 0 looks north, −Z).
-#[derive(Component, Debug, Clone, Copy, Default)]
-#[require(Transform, Visibility)]
-pub struct Visitor {
-    pub yaw: f32,
-    pub pitch: f32,
-}
-
-/// Walking speed in metres per second (Shift doubles it).
-pub const WALK_SPEED: f32 = 1.4;
-const MOUSE_SENSITIVITY: f32 = 0.0025;
-const TURN_SPEED: f32 = 1.8;
-
-fn spawn_camera(mut commands: Commands) {
-    commands.spawn((
-        Name::new("Visitor"),
-        Visitor::default(),
-        Camera3d::default(),
-        Projection::Perspective(PerspectiveProjection {
-            fov: 70f32.to_radians(),
-            ..default()
-        }),
-        bevy::camera::Exposure::INDOOR,
-        Transform::from_xyz(0.0, crate::gallery::build::EYE_HEIGHT, 0.0),
-    ));
+/// An action a visitor asked for that the game refused, with the reason (reports and UI).
+#[derive(Message, Debug, Clone, PartialEq)]
+pub struct ActionRefused {
+    pub visitor: Entity,
+    pub action: String,
+    pub reason: String,
 }
 
 /// Compass heading (degrees, 0 = north, 90 = east) to a yaw about +Y.
@@ -51,72 +96,43 @@ pub fn heading_to_yaw(heading_degrees: f32) -> f32 {
     -heading_degrees.to_radians()
 }
 
-fn place_visitor(
+/// Puts the person at the spawn point when the gallery opens (a hot reload of the same level
+/// keeps them where they stand).
+fn place_local_visitor(
+    mut commands: Commands,
     spawn: Option<Res<SpawnPoint>>,
-    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+    mut visitors: Query<(&mut Visitor, &mut Transform), With<LocalVisitor>>,
+    headless: Option<Res<crate::Headless>>,
     mut placed_for: Local<Option<Vec3>>,
 ) {
     let Some(spawn) = spawn else {
         return;
     };
-    // A hot reload of the same level keeps the visitor where they stand.
+    if visitors.is_empty() {
+        if headless.is_some() {
+            return;
+        }
+        commands.spawn((
+            Name::new("Visitor"),
+            LocalVisitor,
+            controller::visitor_body(spawn.eye, heading_to_yaw(spawn.heading)),
+        ))
+        .with_children(|body| {
+            body.spawn(input::eye_camera());
+        });
+        *placed_for = Some(spawn.eye);
+        return;
+    }
     if *placed_for == Some(spawn.eye) {
         return;
     }
     *placed_for = Some(spawn.eye);
     for (mut visitor, mut transform) in &mut visitors {
-        visitor.yaw = heading_to_yaw(spawn.heading);
-        visitor.pitch = 0.0;
-        transform.translation = spawn.eye;
-        transform.rotation = Quat::from_euler(EulerRot::YXZ, visitor.yaw, visitor.pitch, 0.0);
-    }
-}
-
-fn look(
-    motion: Res<AccumulatedMouseMotion>,
-    mouse: Res<ButtonInput<MouseButton>>,
-    keys: Res<ButtonInput<KeyCode>>,
-    time: Res<Time>,
-    mut visitors: Query<(&mut Visitor, &mut Transform)>,
-) {
-    let mut delta = Vec2::ZERO;
-    if mouse.pressed(MouseButton::Left) || mouse.pressed(MouseButton::Right) {
-        delta += motion.delta * MOUSE_SENSITIVITY;
-    }
-    let turn =
-        (keys.pressed(KeyCode::ArrowRight) as i32 - keys.pressed(KeyCode::ArrowLeft) as i32) as f32;
-    delta.x += turn * TURN_SPEED * time.delta_secs();
-    if delta == Vec2::ZERO {
-        return;
-    }
-    for (mut visitor, mut transform) in &mut visitors {
-        visitor.yaw -= delta.x;
-        visitor.pitch = (visitor.pitch - delta.y).clamp(-1.4, 1.4);
-        transform.rotation = Quat::from_euler(EulerRot::YXZ, visitor.yaw, visitor.pitch, 0.0);
-    }
-}
-
-fn walk(
-    keys: Res<ButtonInput<KeyCode>>,
-    time: Res<Time>,
-    mut visitors: Query<(&Visitor, &mut Transform)>,
-) {
-    let forward = (keys.any_pressed([KeyCode::KeyW, KeyCode::ArrowUp]) as i32
-        - keys.any_pressed([KeyCode::KeyS, KeyCode::ArrowDown]) as i32) as f32;
-    let strafe = (keys.pressed(KeyCode::KeyD) as i32 - keys.pressed(KeyCode::KeyA) as i32) as f32;
-    if forward == 0.0 && strafe == 0.0 {
-        return;
-    }
-    let speed = if keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]) {
-        WALK_SPEED * 2.0
-    } else {
-        WALK_SPEED
-    };
-    for (visitor, mut transform) in &mut visitors {
-        let ahead = Vec3::new(-visitor.yaw.sin(), 0.0, -visitor.yaw.cos());
-        let right = Vec3::new(-ahead.z, 0.0, ahead.x);
-        let step =
-            (ahead * forward + right * strafe).normalize_or_zero() * speed * time.delta_secs();
-        transform.translation += step;
+        *visitor = Visitor {
+            yaw: heading_to_yaw(spawn.heading),
+            ..default()
+        };
+        transform.translation = Vec3::new(spawn.eye.x, body_center_height(), spawn.eye.z);
+        transform.rotation = Quat::from_rotation_y(visitor.yaw);
     }
 }

@@ -32,9 +32,22 @@ pub enum Pause {
     Paused,
 }
 
+/// Which panel is open over the gallery; walking stops while one is.
+#[derive(SubStates, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[source(Screen = Screen::Gallery)]
+pub enum Panel {
+    #[default]
+    Closed,
+    /// All works, searchable; choosing one teleports the visitor to it.
+    Catalogue,
+    /// Look, movement, key bindings and render quality.
+    Settings,
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_state::<Screen>()
         .init_state::<Pause>()
+        .add_sub_state::<Panel>()
         .add_systems(Startup, skip_title_when_unattended)
         .add_systems(OnExit(Screen::Gallery), unpause);
     let headless = app.world().contains_resource::<crate::Headless>();

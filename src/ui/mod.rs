@@ -39,3 +39,5 @@ fn spawn_hud(mut commands: Commands, level: Option<Res<crate::gallery::ActiveLev
             ));
         });
 }
+
+pub use crate::screens::Panel;
