@@ -41,6 +41,37 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the gallery headless on a simulated clock with scripted and/or random visitors;
+    /// prints one JSON line per event and writes a JSON report (see docs/simulate.md).
+    Simulate {
+        /// The level to walk.
+        #[arg(long, value_name = "FILE")]
+        level: String,
+        /// A visitor script (RON); give it once per scripted visitor.
+        #[arg(long = "script", value_name = "SCRIPT.ron")]
+        scripts: Vec<PathBuf>,
+        /// How many random visitors to add.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        visitors: u32,
+        /// Seed of the random visitors: the same seed gives the same run.
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
+        /// Simulated seconds (default: until every script is done, or 60 s with random visitors).
+        #[arg(long, value_name = "SECONDS")]
+        duration: Option<f64>,
+        /// Fixed steps per simulated second.
+        #[arg(long, value_name = "HZ", default_value_t = 60.0)]
+        rate: f64,
+        /// Data directory (default: a fresh temporary directory, never the real one).
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Write the report here (default: the last line on stdout).
+        #[arg(long, value_name = "OUT.json")]
+        report: Option<PathBuf>,
+        /// Print no event lines.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Check level files without opening a window: prints `FILE: ok (R rooms, W works)` or one
     /// `FILE:LINE:COLUMN: message` line per problem; exits 1 if any file has errors.
     Validate {
@@ -54,6 +85,27 @@ pub enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Simulate {
+            level,
+            scripts,
+            visitors,
+            seed,
+            duration,
+            rate,
+            data_dir,
+            report,
+            quiet,
+        }) => simulate(SimulateArgs {
+            level,
+            scripts,
+            visitors,
+            seed,
+            duration,
+            rate,
+            data_dir,
+            report,
+            quiet,
+        }),
         None => play(cli),
     }
 }
@@ -115,4 +167,108 @@ pub fn validate_file(path: &Path, label: &str) -> (Vec<String>, bool) {
         ));
     }
     (lines, ok)
+}
+
+struct SimulateArgs {
+    level: String,
+    scripts: Vec<PathBuf>,
+    visitors: u32,
+    seed: u64,
+    duration: Option<f64>,
+    rate: f64,
+    data_dir: Option<PathBuf>,
+    report: Option<PathBuf>,
+    quiet: bool,
+}
+
+/// `vernissage simulate ...`
+fn simulate(args: SimulateArgs) -> ExitCode {
+    use crate::simulate::{SimulationSpec, run, script};
+    let mut scripts = Vec::new();
+    for path in &args.scripts {
+        let label = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("{label}:1:1: cannot read the script: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match script::parse(&text, |k| crate::player::keys::key_code(k).is_some()) {
+            Ok(s) => {
+                let name = s.name.clone().unwrap_or_else(|| {
+                    path.file_stem()
+                        .map_or(label.clone(), |n| n.to_string_lossy().into_owned())
+                });
+                scripts.push((name, s));
+            }
+            Err(e) => {
+                eprintln!("{label}:{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if scripts.is_empty() && args.visitors == 0 {
+        eprintln!("nothing to simulate: give --script FILE and/or --visitors N");
+        return ExitCode::FAILURE;
+    }
+    if !(args.rate.is_finite() && (1.0..=1000.0).contains(&args.rate)) {
+        eprintln!("--rate must be 1 to 1000 steps per second");
+        return ExitCode::FAILURE;
+    }
+    if let Some(d) = args.duration
+        && !(d.is_finite() && (0.0..=86_400.0).contains(&d))
+    {
+        eprintln!("--duration must be 0 to 86400 seconds");
+        return ExitCode::FAILURE;
+    }
+    // Never the real data directory unless asked for: a fresh temporary one by default.
+    let data_dir = match args.data_dir {
+        Some(dir) => dir,
+        None => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            let dir = std::env::temp_dir().join(format!(
+                "vernissage-simulate-{}-{stamp}",
+                std::process::id()
+            ));
+            eprintln!("data directory: {}", dir.display());
+            dir
+        }
+    };
+    let spec = SimulationSpec {
+        level: args.level.clone(),
+        scripts,
+        random_visitors: args.visitors,
+        seed: args.seed,
+        duration: args.duration,
+        rate: args.rate,
+        data_dir,
+        events: !args.quiet,
+    };
+    match run(&spec) {
+        Ok(report) => {
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            match &args.report {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, json + "\n") {
+                        eprintln!("cannot write the report to {}: {e}", path.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+                None => {
+                    let line = serde_json::json!({ "event": "report", "report": report });
+                    println!("{line}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            for line in problems {
+                eprintln!("{line}");
+            }
+            ExitCode::FAILURE
+        }
+    }
 }

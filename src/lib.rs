@@ -10,6 +10,8 @@ pub mod launch;
 pub mod level;
 pub mod player;
 pub mod screens;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod simulate;
 pub mod ui;
 
 use std::process::ExitCode;
@@ -98,7 +100,8 @@ impl Plugin for HeadlessPlugin {
 }
 
 /// Rapier, stepped in the fixed schedule so walking is the same at any frame rate.
-fn physics_plugin() -> bevy_rapier3d::plugin::RapierPhysicsPlugin<bevy_rapier3d::plugin::NoUserData> {
+fn physics_plugin() -> bevy_rapier3d::plugin::RapierPhysicsPlugin<bevy_rapier3d::plugin::NoUserData>
+{
     bevy_rapier3d::plugin::RapierPhysicsPlugin::<bevy_rapier3d::plugin::NoUserData>::default()
         .in_fixed_schedule()
 }

@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use bevy::world_serialization::WorldAssetRoot;
 use bevy_rapier3d::prelude::Collider;
 
-use super::jobs::{AwaitedImage, placeholder, spawn_job};
+use super::jobs::{AwaitedImage, JobQueue, placeholder};
 use super::typeset::Typesetter;
 use super::{GalleryScene, LoadProgress, generative, sculpture, textures};
 use crate::level::check::plinth_radius;
@@ -216,12 +216,16 @@ pub fn build_gallery(
     asset_server: Res<AssetServer>,
     mut progress: ResMut<LoadProgress>,
     world_assets: Option<Res<Assets<bevy::world_serialization::WorldAsset>>>,
+    headless: Option<Res<crate::Headless>>,
 ) {
     // Without a renderer (tests, simulation) glTF scenes cannot be loaded; the work's entity
     // and plinth are still built.
     let can_load_scenes = world_assets.is_some();
     let root = commands.spawn((Name::new("Gallery"), GalleryScene)).id();
-    let mut jobs: u32 = 0;
+    let mut jobs = JobQueue {
+        count: 0,
+        paint: headless.is_none(),
+    };
 
     let mut frames = HashMap::new();
     for (name, style) in [
@@ -265,7 +269,7 @@ pub fn build_gallery(
 
     // Rooms.
     let plaster = placeholder(&mut images, [240, 240, 240, 255]);
-    spawn_job(
+    jobs.add(
         &mut commands,
         root,
         plaster.clone(),
@@ -273,7 +277,6 @@ pub fn build_gallery(
         "wall plaster",
         || Ok(textures::plaster_texture(256)),
     );
-    jobs += 1;
     let mut floor_textures: HashMap<Floor, Handle<Image>> = HashMap::new();
     for (index, room) in level.rooms.iter().enumerate() {
         let floor_image = floor_textures
@@ -281,7 +284,7 @@ pub fn build_gallery(
             .or_insert_with(|| {
                 let handle = placeholder(&mut images, [150, 120, 90, 255]);
                 let kind = room.floor;
-                spawn_job(
+                jobs.add(
                     &mut commands,
                     root,
                     handle.clone(),
@@ -289,7 +292,6 @@ pub fn build_gallery(
                     format!("{kind:?} floor"),
                     move || Ok(textures::floor_texture(kind, 512)),
                 );
-                jobs += 1;
                 handle
             })
             .clone();
@@ -574,7 +576,7 @@ pub fn build_gallery(
             heading: level.spawn.heading,
         });
     }
-    progress.total = jobs;
+    progress.total = jobs.count;
 }
 
 /// +1 to hang a work's label on its right, −1 on its left.
@@ -638,7 +640,7 @@ fn spawn_plaque(
     parent: Entity,
     transform: Transform,
     text: PlaqueText,
-    jobs: &mut u32,
+    jobs: &mut JobQueue,
     root: Entity,
 ) {
     let image = placeholder(images, [244, 241, 234, 255]);
@@ -675,8 +677,10 @@ fn spawn_plaque(
         text.clone(),
         ChildOf(plaque),
     ));
-    spawn_plaque_job(commands, root, image, &text);
-    *jobs += 1;
+    if jobs.paint {
+        spawn_plaque_job(commands, root, image, &text);
+        jobs.count += 1;
+    }
 }
 
 fn spawn_plaque_job(
@@ -686,7 +690,7 @@ fn spawn_plaque_job(
     text: &PlaqueText,
 ) {
     let text = text.clone();
-    spawn_job(
+    super::jobs::spawn_job(
         commands,
         root,
         image,
@@ -712,7 +716,11 @@ fn redraw_plaques(
     mut commands: Commands,
     plaques: Query<(Ref<PlaqueText>, &PlaqueCanvas)>,
     scenes: Query<Entity, With<GalleryScene>>,
+    headless: Option<Res<crate::Headless>>,
 ) {
+    if headless.is_some() {
+        return;
+    }
     let Some(root) = scenes.iter().next() else {
         return;
     };
@@ -730,14 +738,17 @@ fn canvas_texture(
     asset_server: &AssetServer,
     root: Entity,
     work: &crate::level::schema::Work,
-    jobs: &mut u32,
+    jobs: &mut JobQueue,
 ) -> Handle<Image> {
     match &work.kind {
         WorkKind::Image { path } => {
+            if !jobs.paint {
+                return placeholder(images, [128, 128, 128, 255]);
+            }
             let handle: Handle<Image> = asset_server
                 .load(AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE));
             commands.spawn((AwaitedImage(handle.clone()), ChildOf(root)));
-            *jobs += 1;
+            jobs.count += 1;
             handle
         }
         WorkKind::Generative {
@@ -749,7 +760,7 @@ fn canvas_texture(
             let handle = placeholder(images, [128, 128, 128, 255]);
             let (algorithm, seed, params, size) =
                 (algorithm.clone(), *seed, params.clone(), *resolution);
-            spawn_job(
+            jobs.add(
                 commands,
                 root,
                 handle.clone(),
@@ -759,7 +770,6 @@ fn canvas_texture(
                     generative::render(&algorithm, seed, &params, size).map_err(|e| e.to_string())
                 },
             );
-            *jobs += 1;
             handle
         }
         WorkKind::Text { body, paper, ink } => {
@@ -771,7 +781,7 @@ fn canvas_texture(
                 ((work.size.0 * scale) as u32).max(64),
                 ((work.size.1 * scale) as u32).max(64),
             );
-            spawn_job(
+            jobs.add(
                 commands,
                 root,
                 handle.clone(),
@@ -782,7 +792,6 @@ fn canvas_texture(
                     Ok(setter.text_panel(&body, paper, ink, w, h))
                 },
             );
-            *jobs += 1;
             handle
         }
         WorkKind::Sculpture { .. } => placeholder(images, [200, 200, 200, 255]),
@@ -911,7 +920,8 @@ fn spawn_room(
             };
             let thickness = 0.1;
             let tilt = rise.atan2(run);
-            let rotation = Quat::from_rotation_y(dir[0].atan2(dir[1])) * Quat::from_rotation_x(tilt);
+            let rotation =
+                Quat::from_rotation_y(dir[0].atan2(dir[1])) * Quat::from_rotation_x(tilt);
             let top_mid = Vec3::new((rx0 + rx1) / 2.0, rise / 2.0, (rz0 + rz1) / 2.0);
             let centre = top_mid - rotation * Vec3::Y * (thickness / 2.0);
             commands.spawn((

@@ -56,6 +56,32 @@ pub fn spawn_job(
     ));
 }
 
+/// The texture jobs of one gallery build, counted for the loading bar. Without a renderer
+/// (tests, simulation) nothing is painted: nobody would see it.
+#[derive(Debug, Clone, Copy)]
+pub struct JobQueue {
+    pub count: u32,
+    pub paint: bool,
+}
+
+impl JobQueue {
+    /// Queues a painting job (see [`spawn_job`]) if this build paints at all.
+    pub fn add(
+        &mut self,
+        commands: &mut Commands,
+        parent: Entity,
+        target: Handle<Image>,
+        tiling: bool,
+        label: impl Into<String>,
+        paint: impl FnOnce() -> Result<Pixels, String> + Send + 'static,
+    ) {
+        if self.paint {
+            spawn_job(commands, parent, target, tiling, label, paint);
+            self.count += 1;
+        }
+    }
+}
+
 /// A placeholder image: one pixel of `rgba` until the painter is done.
 pub fn placeholder(images: &mut Assets<Image>, rgba: [u8; 4]) -> Handle<Image> {
     images.add(to_image(&Pixels::filled(1, 1, rgba), false))

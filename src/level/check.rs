@@ -327,7 +327,10 @@ fn check_platforms(c: &mut Checker) {
             let p = format!("rooms[{i}].platforms[{k}]");
             let (w, d) = platform.size;
             if !(w >= 0.5 && d >= 0.5 && w <= 200.0 && d <= 200.0) {
-                c.error(format!("{p}.size"), format!("each side must be 0.5 to 200 m, not {w} × {d}"));
+                c.error(
+                    format!("{p}.size"),
+                    format!("each side must be 0.5 to 200 m, not {w} × {d}"),
+                );
                 continue;
             }
             if !(0.05..=1.5).contains(&platform.height) {
@@ -337,7 +340,10 @@ fn check_platforms(c: &mut Checker) {
                 );
                 continue;
             }
-            let mut rects = vec![(format!("{p}.position"), geometry::platform_rect(room, platform))];
+            let mut rects = vec![(
+                format!("{p}.position"),
+                geometry::platform_rect(room, platform),
+            )];
             match &platform.ramp {
                 None if platform.height > geometry::MAX_STEP => {
                     c.error(
@@ -375,7 +381,10 @@ fn check_platforms(c: &mut Checker) {
                 if !fits {
                     c.error(
                         path.clone(),
-                        format!("it does not fit inside room \"{}\" (inside its walls)", room.id),
+                        format!(
+                            "it does not fit inside room \"{}\" (inside its walls)",
+                            room.id
+                        ),
                     );
                     continue;
                 }
@@ -803,7 +812,12 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                 }
                 let world = [room.origin.0 + x, room.origin.1 + z];
                 let mut fault = false;
-                let footprint = [world[0] - radius, world[1] - radius, world[0] + radius, world[1] + radius];
+                let footprint = [
+                    world[0] - radius,
+                    world[1] - radius,
+                    world[0] + radius,
+                    world[1] + radius,
+                ];
                 for (k, platform) in room.platforms.iter().enumerate() {
                     let mut rects = vec![geometry::platform_rect(room, platform)];
                     rects.extend(geometry::ramp_rect(room, platform).map(|(r, _)| r));

@@ -63,10 +63,7 @@ pub const VISITOR_GROUP: Group = Group::GROUP_2;
 pub fn visitor_body(eye: Vec3, yaw: f32) -> impl Bundle {
     let half = BODY_HEIGHT / 2.0 - BODY_RADIUS;
     (
-        Visitor {
-            yaw,
-            ..default()
-        },
+        Visitor { yaw, ..default() },
         Transform::from_xyz(eye.x, body_center_height(), eye.z)
             .with_rotation(Quat::from_rotation_y(yaw)),
         RigidBody::KinematicPositionBased,
@@ -123,7 +120,8 @@ fn apply_look(
     let invert = if settings.invert_y { -1.0 } else { 1.0 };
     let k = &settings.keys;
     for (mut visitor, mut input, mut transform) in &mut visitors {
-        let turn = input.holds(&k.turn_left) as i32 as f32 - input.holds(&k.turn_right) as i32 as f32;
+        let turn =
+            input.holds(&k.turn_left) as i32 as f32 - input.holds(&k.turn_right) as i32 as f32;
         let look = std::mem::take(&mut input.look);
         let yaw = visitor.yaw - look.x * per_pixel + turn * TURN_SPEED * time.delta_secs();
         let pitch = (visitor.pitch - look.y * per_pixel * invert).clamp(-1.4, 1.4);
@@ -142,7 +140,11 @@ fn move_visitors(
     time: Res<Time>,
     settings: Res<VisitorSettings>,
     panel: Option<Res<State<Panel>>>,
-    mut visitors: Query<(&mut Visitor, &VisitorInput, &mut KinematicCharacterController)>,
+    mut visitors: Query<(
+        &mut Visitor,
+        &VisitorInput,
+        &mut KinematicCharacterController,
+    )>,
 ) {
     let dt = time.delta_secs();
     if dt <= 0.0 {
@@ -196,8 +198,7 @@ fn recover_lost_visitors(
         let inside = crate::level::geometry::room_at(&level.0, [p.x, p.z]).is_some();
         if p.y < LOST_DEPTH || !inside || !p.is_finite() {
             warn!("a visitor left the building at {p}; back to the entrance");
-            transform.translation =
-                Vec3::new(spawn.eye.x, body_center_height(), spawn.eye.z);
+            transform.translation = Vec3::new(spawn.eye.x, body_center_height(), spawn.eye.z);
             *visitor = Visitor {
                 yaw: super::heading_to_yaw(spawn.heading),
                 ..default()
@@ -222,14 +223,29 @@ mod tests {
     #[test]
     fn keys_map_to_walking_directions_through_the_bindings() {
         let mut settings = Settings::default();
-        assert_eq!(walk_intent(&input(&["KeyW"]), &settings), Vec2::new(0.0, 1.0));
-        assert_eq!(walk_intent(&input(&["ArrowDown"]), &settings), Vec2::new(0.0, -1.0));
-        assert_eq!(walk_intent(&input(&["KeyD"]), &settings), Vec2::new(1.0, 0.0));
+        assert_eq!(
+            walk_intent(&input(&["KeyW"]), &settings),
+            Vec2::new(0.0, 1.0)
+        );
+        assert_eq!(
+            walk_intent(&input(&["ArrowDown"]), &settings),
+            Vec2::new(0.0, -1.0)
+        );
+        assert_eq!(
+            walk_intent(&input(&["KeyD"]), &settings),
+            Vec2::new(1.0, 0.0)
+        );
         let diagonal = walk_intent(&input(&["KeyW", "KeyA"]), &settings);
         assert!((diagonal.length() - 1.0).abs() < 1e-5);
-        assert_eq!(walk_intent(&input(&["KeyW", "KeyS"]), &settings), Vec2::ZERO);
+        assert_eq!(
+            walk_intent(&input(&["KeyW", "KeyS"]), &settings),
+            Vec2::ZERO
+        );
         settings.keys.forward = "KeyI".into();
         assert_eq!(walk_intent(&input(&["KeyW"]), &settings), Vec2::ZERO);
-        assert_eq!(walk_intent(&input(&["KeyI"]), &settings), Vec2::new(0.0, 1.0));
+        assert_eq!(
+            walk_intent(&input(&["KeyI"]), &settings),
+            Vec2::new(0.0, 1.0)
+        );
     }
 }

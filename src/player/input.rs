@@ -117,11 +117,17 @@ fn gather_local_input(
 ) {
     let width = windows.single().map(|w| w.width()).unwrap_or(1280.0);
     let (stick, touch_look) = touch_controls(
-        touches.iter().map(|t| (t.start_position(), t.position(), t.delta())),
+        touches
+            .iter()
+            .map(|t| (t.start_position(), t.position(), t.delta())),
         width,
     );
     for mut input in &mut visitors {
-        input.held = keys.get_pressed().filter_map(|k| key_name(*k)).map(String::from).collect();
+        input.held = keys
+            .get_pressed()
+            .filter_map(|k| key_name(*k))
+            .map(String::from)
+            .collect();
         if capture.0 || mouse.pressed(MouseButton::Right) {
             input.look += motion.delta;
         }
@@ -194,8 +200,12 @@ mod tests {
         assert!((stick.length() - 1.0).abs() < 1e-5);
         // A finger on the right half turns by its movement this frame.
         let (stick, look) = touch_controls(
-            [(Vec2::new(800.0, 300.0), Vec2::new(810.0, 300.0), Vec2::new(10.0, 0.0))]
-                .into_iter(),
+            [(
+                Vec2::new(800.0, 300.0),
+                Vec2::new(810.0, 300.0),
+                Vec2::new(10.0, 0.0),
+            )]
+            .into_iter(),
             1000.0,
         );
         assert_eq!(stick, Vec2::ZERO);

@@ -15,7 +15,10 @@ pub fn key_code(name: &str) -> Option<KeyCode> {
             return key_code(&format!("Digit{c}"));
         }
     }
-    NAMED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, k)| *k)
+    NAMED
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, k)| *k)
 }
 
 /// The name of a key, as [`key_code`] reads it back.

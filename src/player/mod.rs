@@ -112,14 +112,15 @@ fn place_local_visitor(
         if headless.is_some() {
             return;
         }
-        commands.spawn((
-            Name::new("Visitor"),
-            LocalVisitor,
-            controller::visitor_body(spawn.eye, heading_to_yaw(spawn.heading)),
-        ))
-        .with_children(|body| {
-            body.spawn(input::eye_camera());
-        });
+        commands
+            .spawn((
+                Name::new("Visitor"),
+                LocalVisitor,
+                controller::visitor_body(spawn.eye, heading_to_yaw(spawn.heading)),
+            ))
+            .with_children(|body| {
+                body.spawn(input::eye_camera());
+            });
         *placed_for = Some(spawn.eye);
         return;
     }

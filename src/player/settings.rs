@@ -50,10 +50,18 @@ impl Settings {
     /// Brings every value into its range (a hand-edited file may hold anything).
     pub fn clamped(mut self) -> Settings {
         let clamp = |v: f32, (lo, hi): (f32, f32), default: f32| {
-            if v.is_finite() { v.clamp(lo, hi) } else { default }
+            if v.is_finite() {
+                v.clamp(lo, hi)
+            } else {
+                default
+            }
         };
         let d = Settings::default();
-        self.mouse_sensitivity = clamp(self.mouse_sensitivity, SENSITIVITY_RANGE, d.mouse_sensitivity);
+        self.mouse_sensitivity = clamp(
+            self.mouse_sensitivity,
+            SENSITIVITY_RANGE,
+            d.mouse_sensitivity,
+        );
         self.field_of_view = clamp(self.field_of_view, FOV_RANGE, d.field_of_view);
         self.walk_speed = clamp(self.walk_speed, WALK_SPEED_RANGE, d.walk_speed);
         self.format = SETTINGS_FORMAT;
@@ -67,7 +75,7 @@ impl Settings {
 
     /// Reads a settings file; errors name the line and column.
     pub fn from_ron(text: &str) -> Result<Settings, String> {
-        ron::Options::default()
+        crate::level::ron_options()
             .from_str::<Settings>(text)
             .map(Settings::clamped)
             .map_err(|e| format!("{}:{}: {}", e.span.start.line, e.span.start.col, e.code))

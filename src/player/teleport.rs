@@ -9,8 +9,10 @@ use crate::level::geometry::placement_pose;
 use crate::level::schema::{Level, Placement};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_message::<TeleportRequest>()
-        .add_systems(FixedUpdate, teleport_visitors.in_set(super::VisitorSystems::Teleport));
+    app.add_message::<TeleportRequest>().add_systems(
+        FixedUpdate,
+        teleport_visitors.in_set(super::VisitorSystems::Teleport),
+    );
 }
 
 /// Ask for `visitor` to be moved in front of the work with id `work`.
@@ -50,7 +52,9 @@ fn teleport_visitors(
         let Ok((mut visitor, mut transform)) = visitors.get_mut(request.visitor) else {
             continue;
         };
-        let spot = level.as_ref().and_then(|l| viewing_spot(&l.0, &request.work));
+        let spot = level
+            .as_ref()
+            .and_then(|l| viewing_spot(&l.0, &request.work));
         match spot {
             Some((plan, yaw)) => {
                 transform.translation = Vec3::new(plan.x, body_center_height(), plan.y);

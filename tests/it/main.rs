@@ -4,4 +4,5 @@ mod cli;
 mod levels;
 mod malformed;
 mod support;
+mod walking;
 mod watch;

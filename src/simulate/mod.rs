@@ -1,0 +1,417 @@
+//! `vernissage simulate`: the real gameplay systems, headless, on a simulated clock, driven by
+//! visitor scripts and seeded random visitors; events as JSON lines, a JSON report at the end.
+
+pub mod report;
+pub mod script;
+pub mod wander;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+
+use crate::HeadlessPlugin;
+use crate::gallery::{ActiveLevel, LevelProblems};
+use crate::launch::{Launch, LevelLocation};
+use crate::level::geometry::room_at;
+use crate::player::controller::visitor_body;
+use crate::player::teleport::TeleportRequest;
+use crate::player::{ActionRefused, Visitor, VisitorInput, VisitorSystems, heading_to_yaw};
+use crate::screens::Screen;
+use report::{Refusal, Report, VisitorReport, heading_degrees, round3};
+use script::{Script, Step};
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimulationSpec {
+    pub level: String,
+    pub scripts: Vec<(String, Script)>,
+    pub random_visitors: u32,
+    pub seed: u64,
+    /// Simulated seconds; `None`: until every script is done (at least 1 s), or 60 s with
+    /// random visitors.
+    pub duration: Option<f64>,
+    /// Fixed steps per simulated second.
+    pub rate: f64,
+    pub data_dir: PathBuf,
+    /// Print one JSON line per notable event on stdout.
+    pub events: bool,
+}
+
+/// The simulated clock, in seconds since the gallery opened.
+#[derive(Resource, Debug, Default, Clone, Copy)]
+pub struct SimClock {
+    pub time: f64,
+    pub steps: u64,
+}
+
+/// A simulated visitor's record, filled in as it walks.
+#[derive(Component, Debug, Clone)]
+pub struct SimVisitor {
+    pub name: String,
+    pub kind: &'static str,
+    pub path: Vec<[f64; 3]>,
+    pub room_seconds: BTreeMap<String, f64>,
+    pub room: Option<String>,
+    pub refused: Vec<Refusal>,
+    pub finished_at: Option<f64>,
+}
+
+/// A visitor following a script.
+#[derive(Component, Debug, Clone)]
+pub struct ScriptRunner {
+    pub steps: Vec<Step>,
+    pub next: usize,
+    pub resume_at: f64,
+}
+
+/// Where event lines go (stdout in the CLI; tests may leave it off).
+#[derive(Resource, Debug, Clone, Copy)]
+pub struct EventLines(pub bool);
+
+/// Builds the headless app of a simulation: the game's own plugins plus the simulation's.
+pub fn simulation_app(spec: &SimulationSpec) -> App {
+    let mut app = App::new();
+    app.add_plugins(HeadlessPlugin {
+        launch: Launch {
+            level: LevelLocation::parse(&spec.level),
+            data_dir: Some(spec.data_dir.clone()),
+            watch: false,
+            screenshot: None,
+        },
+    });
+    let step = Duration::from_secs_f64(1.0 / spec.rate);
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(step))
+        .insert_resource(Time::<Fixed>::from_duration(step))
+        .insert_resource(EventLines(spec.events))
+        .insert_resource(SimSetup(spec.clone()))
+        .init_resource::<SimClock>()
+        .add_systems(OnEnter(Screen::Gallery), spawn_sim_visitors)
+        .add_systems(
+            FixedUpdate,
+            (tick_clock, run_scripts, wander::steer)
+                .chain()
+                .before(VisitorSystems::Teleport)
+                .run_if(in_state(Screen::Gallery)),
+        )
+        .add_systems(
+            FixedUpdate,
+            (record_visitors, record_refusals)
+                .after(VisitorSystems::Recover)
+                .run_if(in_state(Screen::Gallery)),
+        );
+    app
+}
+
+#[derive(Resource, Debug, Clone)]
+struct SimSetup(SimulationSpec);
+
+/// Runs a simulation to its end; the report, or the level's problems.
+pub fn run(spec: &SimulationSpec) -> Result<Report, Vec<String>> {
+    let mut app = simulation_app(spec);
+    // Loading reads files on other threads: wait for it in real time (it does not count as
+    // simulated time, and nothing in the simulation depends on how long it takes).
+    let mut loaded = false;
+    for _ in 0..200_000 {
+        app.update();
+        match *app.world().resource::<State<Screen>>().get() {
+            Screen::Gallery => {
+                loaded = true;
+                break;
+            }
+            Screen::Error => {
+                return Err(app.world().resource::<LevelProblems>().lines.clone());
+            }
+            _ => std::thread::sleep(Duration::from_millis(1)),
+        }
+    }
+    if !loaded {
+        return Err(vec![format!(
+            "{}: the level did not finish loading",
+            spec.level
+        )]);
+    }
+    let duration = spec.duration.unwrap_or_else(|| {
+        let scripted = spec
+            .scripts
+            .iter()
+            .map(|(_, s)| f64::from(s.duration()))
+            .fold(0.0, f64::max);
+        if spec.random_visitors > 0 {
+            scripted.max(60.0)
+        } else {
+            scripted + 1.0
+        }
+    });
+    let total_steps = (duration * spec.rate).round() as u64;
+    while app.world().resource::<SimClock>().steps < total_steps {
+        app.update();
+    }
+    Ok(build_report(&mut app, spec, duration))
+}
+
+fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
+    let exhibition = app
+        .world()
+        .get_resource::<ActiveLevel>()
+        .map(|l| l.0.exhibition.id.clone())
+        .unwrap_or_default();
+    let world = app.world_mut();
+    let mut visitors: Vec<(usize, VisitorReport)> = world
+        .query::<(&SimVisitor, &Visitor, &Transform, &SimOrder)>()
+        .iter(world)
+        .map(|(sim, visitor, transform, order)| {
+            let p = transform.translation;
+            (
+                order.0,
+                VisitorReport {
+                    name: sim.name.clone(),
+                    kind: sim.kind.to_string(),
+                    final_position: [round3(f64::from(p.x)), round3(f64::from(p.z))],
+                    final_heading: heading_degrees(visitor.yaw),
+                    final_elevation: round3(f64::from(p.y - crate::player::body_center_height())),
+                    final_room: sim.room.clone(),
+                    path: sim.path.clone(),
+                    room_seconds: sim
+                        .room_seconds
+                        .iter()
+                        .map(|(k, v)| (k.clone(), round3(*v)))
+                        .collect(),
+                    refused: sim.refused.clone(),
+                    finished_at: sim.finished_at,
+                },
+            )
+        })
+        .collect();
+    visitors.sort_by_key(|(order, _)| *order);
+    Report {
+        format: report::REPORT_FORMAT,
+        level: spec.level.clone(),
+        exhibition,
+        seed: (spec.random_visitors > 0).then_some(spec.seed),
+        timestep: round3(1.0 / spec.rate * 1000.0) / 1000.0,
+        duration: round3(duration),
+        visitors: visitors.into_iter().map(|(_, v)| v).collect(),
+    }
+}
+
+/// Keeps visitors in the order they were given (scripts first, then random ones).
+#[derive(Component, Debug, Clone, Copy)]
+struct SimOrder(usize);
+
+fn spawn_sim_visitors(
+    mut commands: Commands,
+    setup: Res<SimSetup>,
+    spawn: Option<Res<crate::gallery::build::SpawnPoint>>,
+    level: Option<Res<ActiveLevel>>,
+    existing: Query<(), With<SimVisitor>>,
+) {
+    let (Some(spawn), Some(level)) = (spawn, level) else {
+        return;
+    };
+    if !existing.is_empty() {
+        return;
+    }
+    let spec = &setup.0;
+    let yaw = heading_to_yaw(spawn.heading);
+    let mut order = 0;
+    for (name, script) in &spec.scripts {
+        commands.spawn((
+            Name::new(format!("Scripted visitor {name}")),
+            visitor_body(spawn.eye, yaw),
+            SimVisitor::new(name.clone(), "script"),
+            ScriptRunner {
+                steps: script.steps.clone(),
+                next: 0,
+                resume_at: 0.0,
+            },
+            SimOrder(order),
+        ));
+        order += 1;
+    }
+    for i in 0..spec.random_visitors {
+        let name = format!("random-{}", i + 1);
+        commands.spawn((
+            Name::new(format!("Random visitor {name}")),
+            visitor_body(spawn.eye, yaw),
+            SimVisitor::new(name, "random"),
+            wander::Wanderer::new(spec.seed, i, &level.0),
+            SimOrder(order),
+        ));
+        order += 1;
+    }
+}
+
+impl SimVisitor {
+    fn new(name: String, kind: &'static str) -> SimVisitor {
+        SimVisitor {
+            name,
+            kind,
+            path: Vec::new(),
+            room_seconds: BTreeMap::new(),
+            room: None,
+            refused: Vec::new(),
+            finished_at: None,
+        }
+    }
+}
+
+/// Step `n` (from 0) happens at `n × timestep` simulated seconds.
+fn tick_clock(time: Res<Time>, mut clock: ResMut<SimClock>) {
+    clock.time = clock.steps as f64 * time.delta().as_secs_f64();
+    clock.steps += 1;
+}
+
+/// Prints one event as a JSON line and flushes it, so another process can follow along.
+pub fn emit(
+    lines: &EventLines,
+    clock: &SimClock,
+    visitor: &str,
+    event: &str,
+    extra: serde_json::Value,
+) {
+    if !lines.0 {
+        return;
+    }
+    let mut line = serde_json::json!({
+        "t": round3(clock.time),
+        "visitor": visitor,
+        "event": event,
+    });
+    if let (Some(map), serde_json::Value::Object(more)) = (line.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn run_scripts(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    mut visitors: Query<(
+        Entity,
+        &mut ScriptRunner,
+        &mut VisitorInput,
+        &mut SimVisitor,
+    )>,
+    mut teleports: MessageWriter<TeleportRequest>,
+) {
+    for (entity, mut runner, mut input, mut sim) in &mut visitors {
+        while runner.next < runner.steps.len() && clock.time + 1e-9 >= runner.resume_at {
+            let step = runner.steps[runner.next].clone();
+            runner.next += 1;
+            emit(
+                &lines,
+                &clock,
+                &sim.name,
+                "step",
+                serde_json::json!({ "step": step.describe() }),
+            );
+            match step {
+                Step::Hold(key) => {
+                    if let Some(name) = canonical_key(&key) {
+                        input.held.insert(name);
+                    }
+                }
+                Step::Release(key) => {
+                    if let Some(name) = canonical_key(&key) {
+                        input.held.remove(&name);
+                    }
+                }
+                Step::Look(dx, dy) => input.look += Vec2::new(dx, dy),
+                Step::Wait(seconds) => runner.resume_at = clock.time + f64::from(seconds),
+                Step::Teleport(work) => {
+                    teleports.write(TeleportRequest {
+                        visitor: entity,
+                        work,
+                    });
+                }
+            }
+        }
+        if runner.next >= runner.steps.len()
+            && clock.time + 1e-9 >= runner.resume_at
+            && sim.finished_at.is_none()
+        {
+            sim.finished_at = Some(round3(clock.time));
+            emit(&lines, &clock, &sim.name, "finished", serde_json::json!({}));
+        }
+    }
+}
+
+/// The stable name of a key as scripts may write it (`W` is `KeyW`).
+pub fn canonical_key(name: &str) -> Option<String> {
+    let code = crate::player::keys::key_code(name)?;
+    crate::player::keys::key_name(code).map(String::from)
+}
+
+fn record_visitors(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    time: Res<Time>,
+    level: Option<Res<ActiveLevel>>,
+    mut visitors: Query<(&Transform, &mut SimVisitor)>,
+) {
+    let Some(level) = level else {
+        return;
+    };
+    let dt = f64::from(time.delta_secs());
+    // Sample the path at t = 0, 0.5, 1.0, ... (the step that crosses each half second).
+    let sample = {
+        let before = ((clock.time - dt) / 0.5 + 1e-9).floor();
+        let now = (clock.time / 0.5 + 1e-9).floor();
+        now > before || clock.steps == 1
+    };
+    // The positions recorded are those after this step's movement.
+    for (transform, mut sim) in &mut visitors {
+        let p = transform.translation;
+        let room = room_at(&level.0, [p.x, p.z]).map(|i| level.0.rooms[i].id.clone());
+        if let Some(room) = &room {
+            *sim.room_seconds.entry(room.clone()).or_default() += dt;
+        }
+        if room != sim.room {
+            if let Some(r) = &room {
+                emit(
+                    &lines,
+                    &clock,
+                    &sim.name,
+                    "entered_room",
+                    serde_json::json!({ "room": r }),
+                );
+            }
+            sim.room = room;
+        }
+        if sample {
+            let t = round3((clock.time / 0.5).floor() * 0.5);
+            sim.path
+                .push([t, round3(f64::from(p.x)), round3(f64::from(p.z))]);
+        }
+    }
+}
+
+fn record_refusals(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    mut refusals: MessageReader<ActionRefused>,
+    mut visitors: Query<&mut SimVisitor>,
+) {
+    for refusal in refusals.read() {
+        if let Ok(mut sim) = visitors.get_mut(refusal.visitor) {
+            emit(
+                &lines,
+                &clock,
+                &sim.name,
+                "refused",
+                serde_json::json!({ "action": refusal.action, "reason": refusal.reason }),
+            );
+            sim.refused.push(Refusal {
+                time: round3(clock.time),
+                action: refusal.action.clone(),
+                reason: refusal.reason.clone(),
+            });
+        }
+    }
+}

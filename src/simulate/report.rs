@@ -1,0 +1,75 @@
+//! The JSON report of a simulation run (plain data, versioned; see docs/simulate.md).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The newest report format this build writes.
+pub const REPORT_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub format: u32,
+    /// The level as given on the command line.
+    pub level: String,
+    pub exhibition: String,
+    /// Seed of the random visitors, if any.
+    pub seed: Option<u64>,
+    /// Fixed timestep, seconds.
+    pub timestep: f64,
+    /// Simulated seconds.
+    pub duration: f64,
+    pub visitors: Vec<VisitorReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VisitorReport {
+    pub name: String,
+    /// `script` or `random`.
+    pub kind: String,
+    /// Where the visitor ended: plan position (x, z) in metres and compass heading in degrees.
+    pub final_position: [f64; 2],
+    pub final_heading: f64,
+    /// Height of the feet above the ground floor (on a step or platform it is above 0).
+    pub final_elevation: f64,
+    pub final_room: Option<String>,
+    /// (time, x, z) every 0.5 s of simulated time.
+    pub path: Vec<[f64; 3]>,
+    /// Seconds spent in each room.
+    pub room_seconds: BTreeMap<String, f64>,
+    /// Actions the game refused, with why.
+    pub refused: Vec<Refusal>,
+    /// When a script ran out of steps.
+    pub finished_at: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Refusal {
+    pub time: f64,
+    pub action: String,
+    pub reason: String,
+}
+
+/// Rounds to millimetres / milliseconds so reports read well (and stay identical run to run).
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Compass heading in degrees (0 = north, 90 = east) of a yaw about +Y.
+pub fn heading_degrees(yaw: f32) -> f64 {
+    let h = (-f64::from(yaw)).to_degrees().rem_euclid(360.0);
+    // `+ 0.0` turns a negative zero into zero.
+    round3(if h >= 359.9995 { 0.0 } else { h }) + 0.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_are_compass_degrees() {
+        assert_eq!(heading_degrees(0.0), 0.0);
+        assert_eq!(heading_degrees(-std::f32::consts::FRAC_PI_2), 90.0);
+        assert_eq!(heading_degrees(std::f32::consts::FRAC_PI_2), 270.0);
+    }
+}
