@@ -31,6 +31,11 @@ pub struct Cli {
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
 
+    /// Play a visitor script (see docs/simulate.md) on your own visitor; with --screenshot the
+    /// picture is taken when the script is done, so you can look along a scripted path.
+    #[arg(long, value_name = "SCRIPT.ron")]
+    pub script: Option<PathBuf>,
+
     /// Frames to render after loading before the screenshot is taken.
     #[arg(long, value_name = "N", default_value_t = 30, requires = "screenshot")]
     pub frames: u32,
@@ -112,6 +117,16 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn play(cli: Cli) -> ExitCode {
     let level = cli.level.unwrap_or_else(crate::launch::default_level_path);
+    let script = match &cli.script {
+        None => None,
+        Some(path) => match read_script(path) {
+            Ok((_, script)) => Some(script),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let launch = Launch {
         level: LevelLocation::parse(&level),
         data_dir: cli.data_dir,
@@ -120,6 +135,7 @@ fn play(cli: Cli) -> ExitCode {
             path,
             frames: cli.frames,
         }),
+        script,
     };
     crate::run_game(launch)
 }
@@ -183,27 +199,13 @@ struct SimulateArgs {
 
 /// `vernissage simulate ...`
 fn simulate(args: SimulateArgs) -> ExitCode {
-    use crate::simulate::{SimulationSpec, run, script};
+    use crate::simulate::{SimulationSpec, run};
     let mut scripts = Vec::new();
     for path in &args.scripts {
-        let label = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        match read_script(path) {
+            Ok(named) => scripts.push(named),
             Err(e) => {
-                eprintln!("{label}:1:1: cannot read the script: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        match script::parse(&text, |k| crate::player::keys::key_code(k).is_some()) {
-            Ok(s) => {
-                let name = s.name.clone().unwrap_or_else(|| {
-                    path.file_stem()
-                        .map_or(label.clone(), |n| n.to_string_lossy().into_owned())
-                });
-                scripts.push((name, s));
-            }
-            Err(e) => {
-                eprintln!("{label}:{e}");
+                eprintln!("{e}");
                 return ExitCode::FAILURE;
             }
         }
@@ -271,4 +273,19 @@ fn simulate(args: SimulateArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Reads a visitor script; the name defaults to the file's stem. Errors are ready to print.
+fn read_script(path: &Path) -> Result<(String, crate::simulate::script::Script), String> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{label}:1:1: cannot read the script: {e}"))?;
+    let script =
+        crate::simulate::script::parse(&text, |k| crate::player::keys::key_code(k).is_some())
+            .map_err(|e| format!("{label}:{e}"))?;
+    let name = script.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or(label.clone(), |n| n.to_string_lossy().into_owned())
+    });
+    Ok((name, script))
 }

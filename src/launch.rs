@@ -45,6 +45,8 @@ pub struct Launch {
     pub data_dir: Option<PathBuf>,
     pub watch: bool,
     pub screenshot: Option<Screenshot>,
+    /// A visitor script the person's own visitor performs (e.g. screenshots along a path).
+    pub script: Option<crate::simulate::script::Script>,
 }
 
 /// `levels/default.ron` in the working directory, or else in the source checkout.

@@ -10,7 +10,6 @@ pub mod launch;
 pub mod level;
 pub mod player;
 pub mod screens;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod simulate;
 pub mod ui;
 
@@ -62,6 +61,11 @@ impl Plugin for AppPlugin {
         );
         app.insert_resource(self.launch.clone());
         app.add_plugins((screens::plugin, gallery::plugin, player::plugin, ui::plugin));
+        if let Some(script) = &self.launch.script {
+            app.add_plugins(simulate::LocalScriptPlugin {
+                script: script.clone(),
+            });
+        }
     }
 }
 

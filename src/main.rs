@@ -15,5 +15,6 @@ fn main() {
         data_dir: None,
         watch: false,
         screenshot: None,
+        script: None,
     });
 }

@@ -850,7 +850,10 @@ fn spawn_room(
     let room = &level.rooms[index];
     let (w, d) = room.size;
     // Emissive is measured against the camera's exposure; this keeps the ceiling a soft grey-white.
-    let ceiling_glow = 1.5;
+    // A dark room has a dark ceiling: less light comes back from its walls.
+    let [r, g, b] = room.wall_color.to_f32();
+    let wall_luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    let ceiling_glow = 1.5 * (0.15 + 0.85 * wall_luminance);
     let center = Vec3::new(room.origin.0 + w / 2.0, 0.0, room.origin.1 + d / 2.0);
     let room_entity = commands
         .spawn((
@@ -938,7 +941,7 @@ fn spawn_room(
     commands.spawn((
         Mesh3d(meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())),
         MeshMaterial3d(materials.add(StandardMaterial {
-            base_color: Color::srgb(0.97, 0.965, 0.955),
+            base_color: Color::srgb(0.97, 0.965, 0.955).mix(&color(room.wall_color), 0.35),
             // Stands in for the light that walls and floor bounce up to a real ceiling.
             emissive: LinearRgba::rgb(0.55, 0.53, 0.5) * ceiling_glow,
             perceptual_roughness: 0.95,

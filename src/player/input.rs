@@ -113,7 +113,7 @@ fn gather_local_input(
     touches: Res<Touches>,
     capture: Res<PointerCapture>,
     windows: Query<&Window, With<PrimaryWindow>>,
-    mut visitors: Query<&mut VisitorInput, With<LocalVisitor>>,
+    mut visitors: Query<&mut VisitorInput, (With<LocalVisitor>, Without<super::Scripted>)>,
 ) {
     let width = windows.single().map(|w| w.width()).unwrap_or(1280.0);
     let (stick, touch_look) = touch_controls(

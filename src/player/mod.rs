@@ -58,6 +58,10 @@ pub struct Visitor {
     pub vertical_speed: f32,
 }
 
+/// A visitor whose input comes from a script, not from this computer's devices.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct Scripted;
+
 /// The visitor at this computer (simulated visitors lack it).
 #[derive(Component, Debug, Clone, Copy, Default)]
 pub struct LocalVisitor;

@@ -53,7 +53,8 @@ pub(super) fn plugin(app: &mut App) {
     let headless = app.world().contains_resource::<crate::Headless>();
     if !headless {
         app.add_plugins((title::plugin, loading::plugin, error::plugin));
-        app.add_systems(Update, toggle_pause.run_if(in_state(Screen::Gallery)))
+        // Only with every panel closed: Esc on an open panel closes the panel, nothing more.
+        app.add_systems(Update, toggle_pause.run_if(in_state(Panel::Closed)))
             .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);
     }
     let screenshot = app

@@ -49,6 +49,7 @@ fn count_down(
     screen: Res<State<Screen>>,
     pending: Res<PendingPipelines>,
     mut countdown: ResMut<Countdown>,
+    scripted: Query<&crate::simulate::SimVisitor>,
 ) {
     countdown.frames_total += 1;
     let Some(shot) = &launch.screenshot else {
@@ -57,7 +58,10 @@ fn count_down(
     if *screen.get() != Screen::Gallery || countdown.requested {
         return;
     }
-    if pending.0.load(Ordering::Relaxed) > 0 {
+    // With a script, the picture is of where the script ends.
+    let walking = launch.script.is_some()
+        && (scripted.is_empty() || scripted.iter().any(|v| v.finished_at.is_none()));
+    if pending.0.load(Ordering::Relaxed) > 0 || walking {
         countdown.quiet_frames = 0;
         return;
     }

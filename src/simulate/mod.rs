@@ -72,6 +72,56 @@ pub struct ScriptRunner {
 #[derive(Resource, Debug, Clone, Copy)]
 pub struct EventLines(pub bool);
 
+/// Plays a script on the person's own visitor in the windowed game (`vernissage --script`).
+pub struct LocalScriptPlugin {
+    pub script: Script,
+}
+
+impl Plugin for LocalScriptPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(EventLines(false))
+            .insert_resource(LocalScript(self.script.clone()))
+            .init_resource::<SimClock>()
+            .add_systems(
+                Update,
+                script_local_visitor.run_if(in_state(Screen::Gallery)),
+            )
+            .add_systems(
+                FixedUpdate,
+                (tick_clock, run_scripts)
+                    .chain()
+                    .before(VisitorSystems::Teleport)
+                    .run_if(in_state(Screen::Gallery)),
+            );
+    }
+}
+
+#[derive(Resource, Debug, Clone)]
+struct LocalScript(Script);
+
+fn script_local_visitor(
+    mut commands: Commands,
+    script: Res<LocalScript>,
+    visitors: Query<Entity, (With<crate::player::LocalVisitor>, Without<ScriptRunner>)>,
+    mut clock: ResMut<SimClock>,
+) {
+    for visitor in &visitors {
+        *clock = SimClock::default();
+        commands.entity(visitor).insert((
+            crate::player::Scripted,
+            SimVisitor::new(
+                script.0.name.clone().unwrap_or_else(|| "script".into()),
+                "script",
+            ),
+            ScriptRunner {
+                steps: script.0.steps.clone(),
+                next: 0,
+                resume_at: 0.0,
+            },
+        ));
+    }
+}
+
 /// Builds the headless app of a simulation: the game's own plugins plus the simulation's.
 pub fn simulation_app(spec: &SimulationSpec) -> App {
     let mut app = App::new();
@@ -81,6 +131,7 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
             data_dir: Some(spec.data_dir.clone()),
             watch: false,
             screenshot: None,
+            script: None,
         },
     });
     let step = Duration::from_secs_f64(1.0 / spec.rate);

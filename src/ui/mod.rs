@@ -1,16 +1,32 @@
 //! Shared look of the 2D interface (widgets) and the in-gallery heads-up display.
 
+pub mod catalogue;
+pub mod settings_panel;
 pub mod widgets;
 
 use bevy::prelude::*;
+use bevy_egui::{EguiGlobalSettings, EguiPlugin};
 
+use crate::player::VisitorSettings;
 use crate::screens::Screen;
+use settings_panel::key_label;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Gallery), spawn_hud);
+    app.add_plugins(EguiPlugin::default())
+        // The panels put their context on the eye camera themselves (see `catalogue`).
+        .insert_resource(EguiGlobalSettings {
+            auto_create_primary_context: false,
+            ..default()
+        })
+        .add_plugins((catalogue::plugin, settings_panel::plugin))
+        .add_systems(OnEnter(Screen::Gallery), spawn_hud);
 }
 
-fn spawn_hud(mut commands: Commands, level: Option<Res<crate::gallery::ActiveLevel>>) {
+fn spawn_hud(
+    mut commands: Commands,
+    level: Option<Res<crate::gallery::ActiveLevel>>,
+    settings: Res<VisitorSettings>,
+) {
     let title = level
         .map(|l| {
             format!(
@@ -34,9 +50,12 @@ fn spawn_hud(mut commands: Commands, level: Option<Res<crate::gallery::ActiveLev
         ))
         .with_children(|parent| {
             parent.spawn(widgets::caption(title));
-            parent.spawn(widgets::caption(
-                "WASD / arrows: walk    drag or click + mouse: look    Shift: faster    Esc: pause",
-            ));
+            parent.spawn(widgets::caption(format!(
+                "WASD / arrows: walk    Shift: faster    click: look with the mouse    \
+                 {}: catalogue    {}: settings    Esc: free the mouse, pause",
+                key_label(&settings.keys.catalogue),
+                key_label(&settings.keys.settings),
+            )));
         });
 }
 

@@ -16,6 +16,7 @@ pub fn headless_app(path: &str) -> App {
             data_dir: None,
             watch: false,
             screenshot: None,
+            script: None,
         },
     });
     app

@@ -40,6 +40,7 @@ fn editing_the_level_on_disk_reloads_the_gallery() {
             data_dir: None,
             watch: true,
             screenshot: None,
+            script: None,
         },
     });
     assert_eq!(run_until_settled(&mut app), Screen::Gallery);
