@@ -162,6 +162,29 @@ struct SimSetup(SimulationSpec);
 
 /// Runs a simulation to its end; the report, or the level's problems.
 pub fn run(spec: &SimulationSpec) -> Result<Report, Vec<String>> {
+    let mut app = start(spec)?;
+    let duration = spec.duration.unwrap_or_else(|| {
+        let scripted = spec
+            .scripts
+            .iter()
+            .map(|(_, s)| f64::from(s.duration()))
+            .fold(0.0, f64::max);
+        if spec.random_visitors > 0 {
+            scripted.max(60.0)
+        } else {
+            scripted + 1.0
+        }
+    });
+    let total_steps = (duration * spec.rate).round() as u64;
+    while app.world().resource::<SimClock>().steps < total_steps {
+        app.update();
+    }
+    Ok(build_report(&mut app, spec, duration))
+}
+
+/// Builds the simulation and waits until the gallery is open, ready to step with
+/// `app.update()` (one fixed step per update).
+pub fn start(spec: &SimulationSpec) -> Result<App, Vec<String>> {
     let mut app = simulation_app(spec);
     // Loading reads files on other threads: wait for it in real time (it does not count as
     // simulated time, and nothing in the simulation depends on how long it takes).
@@ -185,23 +208,7 @@ pub fn run(spec: &SimulationSpec) -> Result<Report, Vec<String>> {
             spec.level
         )]);
     }
-    let duration = spec.duration.unwrap_or_else(|| {
-        let scripted = spec
-            .scripts
-            .iter()
-            .map(|(_, s)| f64::from(s.duration()))
-            .fold(0.0, f64::max);
-        if spec.random_visitors > 0 {
-            scripted.max(60.0)
-        } else {
-            scripted + 1.0
-        }
-    });
-    let total_steps = (duration * spec.rate).round() as u64;
-    while app.world().resource::<SimClock>().steps < total_steps {
-        app.update();
-    }
-    Ok(build_report(&mut app, spec, duration))
+    Ok(app)
 }
 
 fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
