@@ -26,6 +26,7 @@ impl LevelLocation {
     pub fn label(&self) -> String {
         match self {
             LevelLocation::File { root, level } if root == "." => level.clone(),
+            LevelLocation::File { root, level } if root.ends_with('/') => format!("{root}{level}"),
             LevelLocation::File { root, level } => format!("{root}/{level}"),
             LevelLocation::Url(url) => url.clone(),
         }

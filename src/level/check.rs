@@ -340,6 +340,15 @@ fn check_platforms(c: &mut Checker) {
                 );
                 continue;
             }
+            let headroom = room.wall_height - platform.height;
+            if headroom < 2.05 {
+                c.error(
+                    format!("{p}.height"),
+                    format!(
+                        "the platform leaves {headroom:.2} m under the ceiling; visitors need 2.05 m"
+                    ),
+                );
+            }
             let mut rects = vec![(
                 format!("{p}.position"),
                 geometry::platform_rect(room, platform),
@@ -357,7 +366,10 @@ fn check_platforms(c: &mut Checker) {
                 }
                 Some(ramp) => {
                     let degrees = platform.height.atan2(ramp.length).to_degrees();
-                    if !(ramp.length > 0.0) || degrees > geometry::MAX_RAMP_DEGREES {
+                    if ramp.length.is_nan()
+                        || ramp.length <= 0.0
+                        || degrees > geometry::MAX_RAMP_DEGREES
+                    {
                         c.error(
                             format!("{p}.ramp.length"),
                             format!(
@@ -372,6 +384,32 @@ fn check_platforms(c: &mut Checker) {
                     }
                 }
                 None => {}
+            }
+            for (j, earlier) in room.platforms.iter().enumerate().take(k) {
+                let mut theirs = vec![geometry::platform_rect(room, earlier)];
+                theirs.extend(geometry::ramp_rect(room, earlier).map(|(r, _)| r));
+                if rects
+                    .iter()
+                    .any(|(_, mine)| theirs.iter().any(|t| geometry::rects_overlap(*mine, *t)))
+                {
+                    c.error(
+                        format!("{p}.position"),
+                        format!("it overlaps rooms[{i}].platforms[{j}] or its ramp"),
+                    );
+                }
+            }
+            for (j, earlier) in room.platforms.iter().enumerate().take(k) {
+                let mut theirs = vec![geometry::platform_rect(room, earlier)];
+                theirs.extend(geometry::ramp_rect(room, earlier).map(|(r, _)| r));
+                if rects
+                    .iter()
+                    .any(|(_, mine)| theirs.iter().any(|t| geometry::rects_overlap(*mine, *t)))
+                {
+                    c.error(
+                        format!("{p}.position"),
+                        format!("it overlaps rooms[{i}].platforms[{j}] or its ramp"),
+                    );
+                }
             }
             for (path, rect) in &rects {
                 let fits = rect[0] >= inner[0] - 1e-4

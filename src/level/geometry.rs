@@ -228,6 +228,38 @@ pub fn ramp_rect(room: &Room, platform: &Platform) -> Option<([f32; 4], [f32; 2]
     })
 }
 
+/// Height of the walkable floor at a plan point: 0, or the top of a platform, or partway up a
+/// ramp.
+pub fn floor_height_at(level: &Level, point: [f32; 2]) -> f32 {
+    let Some(room) = room_at(level, point).map(|i| &level.rooms[i]) else {
+        return 0.0;
+    };
+    let inside =
+        |r: [f32; 4]| point[0] >= r[0] && point[0] <= r[2] && point[1] >= r[1] && point[1] <= r[3];
+    let mut height: f32 = 0.0;
+    for platform in &room.platforms {
+        if inside(platform_rect(room, platform)) {
+            height = height.max(platform.height);
+        }
+        if let (Some(ramp), Some((rect, dir))) = (&platform.ramp, ramp_rect(room, platform))
+            && inside(rect)
+        {
+            // Distance down the ramp from its top edge.
+            let top = platform_rect(room, platform);
+            let down = match ramp.side {
+                Wall::North => top[1] - point[1],
+                Wall::South => point[1] - top[3],
+                Wall::West => top[0] - point[0],
+                Wall::East => point[0] - top[2],
+            };
+            let _ = dir;
+            let h = platform.height * (1.0 - (down / ramp.length).clamp(0.0, 1.0));
+            height = height.max(h);
+        }
+    }
+    height
+}
+
 /// Whether two plan rectangles `[x0, z0, x1, z1]` overlap (touching edges do not count).
 pub fn rects_overlap(a: [f32; 4], b: [f32; 4]) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]

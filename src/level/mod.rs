@@ -283,7 +283,12 @@ pub fn exhibition_root(level_path: &str) -> (String, String) {
         return (root, format!("levels/{file}"));
     }
     if dir.is_empty() {
-        (".".into(), file)
+        let root = if normalized.starts_with('/') {
+            "/"
+        } else {
+            "."
+        };
+        (root.into(), file)
     } else {
         (dir, file)
     }
@@ -308,6 +313,7 @@ mod tests {
             ("/tmp/x".into(), "a.ron".into())
         );
         assert_eq!(exhibition_root("a.ron"), (".".into(), "a.ron".into()));
+        assert_eq!(exhibition_root("/a.ron"), ("/".into(), "a.ron".into()));
     }
 
     #[test]

@@ -50,6 +50,9 @@ const RUN_FACTOR: f32 = 2.0;
 /// Below this the visitor has fallen out of the building.
 const LOST_DEPTH: f32 = -3.0;
 
+/// The character controller keeps this gap between the body and what it stands on.
+pub const GROUND_GAP: f32 = 0.02;
+
 /// Height of the capsule's centre above the floor it stands on.
 pub fn body_center_height() -> f32 {
     BODY_HEIGHT / 2.0
@@ -71,7 +74,7 @@ pub fn visitor_body(eye: Vec3, yaw: f32) -> impl Bundle {
         CollisionGroups::new(VISITOR_GROUP, WORLD_GROUP),
         KinematicCharacterController {
             up: Vec3::Y,
-            offset: CharacterLength::Absolute(0.02),
+            offset: CharacterLength::Absolute(GROUND_GAP),
             slide: true,
             autostep: Some(CharacterAutostep {
                 max_height: CharacterLength::Absolute(MAX_STEP + 0.02),

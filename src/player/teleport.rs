@@ -57,7 +57,14 @@ fn teleport_visitors(
             .and_then(|l| viewing_spot(&l.0, &request.work));
         match spot {
             Some((plan, yaw)) => {
-                transform.translation = Vec3::new(plan.x, body_center_height(), plan.y);
+                let floor = level.as_ref().map_or(0.0, |l| {
+                    crate::level::geometry::floor_height_at(&l.0, [plan.x, plan.y])
+                });
+                transform.translation = Vec3::new(
+                    plan.x,
+                    floor + body_center_height() + super::controller::GROUND_GAP,
+                    plan.y,
+                );
                 visitor.yaw = yaw;
                 visitor.pitch = 0.0;
                 visitor.velocity = Vec3::ZERO;

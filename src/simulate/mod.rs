@@ -151,6 +151,7 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         .add_systems(
             FixedUpdate,
             (record_visitors, record_refusals)
+                .chain()
                 .after(VisitorSystems::Recover)
                 .run_if(in_state(Screen::Gallery)),
         );
@@ -230,7 +231,10 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
                     kind: sim.kind.to_string(),
                     final_position: [round3(f64::from(p.x)), round3(f64::from(p.z))],
                     final_heading: heading_degrees(visitor.yaw),
-                    final_elevation: round3(f64::from(p.y - crate::player::body_center_height())),
+                    final_elevation: round3(f64::from(
+                        p.y - crate::player::body_center_height()
+                            - crate::player::controller::GROUND_GAP,
+                    )) + 0.0,
                     final_room: sim.room.clone(),
                     path: sim.path.clone(),
                     room_seconds: sim
@@ -245,6 +249,9 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
         })
         .collect();
     visitors.sort_by_key(|(order, _)| *order);
+    // What was really simulated: loading already ran the first step.
+    let steps = world.resource::<SimClock>().steps;
+    let duration = duration.max(steps as f64 / spec.rate);
     Report {
         format: report::REPORT_FORMAT,
         level: spec.level.clone(),
@@ -381,7 +388,9 @@ fn run_scripts(
                     }
                 }
                 Step::Look(dx, dy) => input.look += Vec2::new(dx, dy),
-                Step::Wait(seconds) => runner.resume_at = clock.time + f64::from(seconds),
+                // Waits add up on the script's own timeline, so rounding to whole steps
+                // never accumulates.
+                Step::Wait(seconds) => runner.resume_at += f64::from(seconds),
                 Step::Teleport(work) => {
                     teleports.write(TeleportRequest {
                         visitor: entity,
@@ -416,7 +425,7 @@ fn record_visitors(
     let Some(level) = level else {
         return;
     };
-    let dt = f64::from(time.delta_secs());
+    let dt = time.delta().as_secs_f64();
     // Sample the path at t = 0, 0.5, 1.0, ... (the step that crosses each half second).
     let sample = {
         let before = ((clock.time - dt) / 0.5 + 1e-9).floor();

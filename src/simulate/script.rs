@@ -47,15 +47,23 @@ impl Step {
 
 /// Reads a script; problems are `LINE:COLUMN: message` (or `steps[i]: message`).
 pub fn parse(text: &str, key_known: impl Fn(&str) -> bool) -> Result<Script, String> {
+    // The version first, so a newer script says so rather than failing on a new step.
+    #[derive(Deserialize)]
+    #[serde(rename = "Script")]
+    struct Version {
+        format: u32,
+    }
+    if let Ok(v) = crate::level::ron_options().from_str::<Version>(text)
+        && (v.format == 0 || v.format > SCRIPT_FORMAT)
+    {
+        return Err(format!(
+            "1:1: format {} is not a script format this build reads (1 to {SCRIPT_FORMAT})",
+            v.format
+        ));
+    }
     let script: Script = crate::level::ron_options()
         .from_str(text)
         .map_err(|e| format!("{}:{}: {}", e.span.start.line, e.span.start.col, e.code))?;
-    if script.format == 0 || script.format > SCRIPT_FORMAT {
-        return Err(format!(
-            "format: {} is not a script format this build reads (1 to {SCRIPT_FORMAT})",
-            script.format
-        ));
-    }
     for (i, step) in script.steps.iter().enumerate() {
         match step {
             Step::Hold(k) | Step::Release(k) if !key_known(k) => {
@@ -109,7 +117,9 @@ mod tests {
         let err = parse("Script(format: 1, steps: [Wait(-1.0)])", any_key).unwrap_err();
         assert!(err.starts_with("steps[0]: wait -1"), "{err}");
         let err = parse("Script(format: 9, steps: [])", any_key).unwrap_err();
-        assert!(err.starts_with("format: 9"), "{err}");
+        assert!(err.starts_with("1:1: format 9"), "{err}");
+        let err = parse("Script(format: 2, steps: [Dance])", any_key).unwrap_err();
+        assert!(err.contains("format 2"), "{err}");
         let err = parse("Script(format: 1,\n steps: [Jump])", any_key).unwrap_err();
         assert!(err.starts_with("2:"), "{err}");
     }
