@@ -35,21 +35,42 @@ pub fn settings_path(launch: &Launch) -> Option<std::path::PathBuf> {
     }
 }
 
+/// Reads the settings file: `Ok(None)` when there is none yet; a damaged file is moved aside to
+/// `settings.ron.bad` (nothing is lost) and reported as `FILE:LINE:COLUMN: message`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load_from(path: &std::path::Path) -> Result<Option<Settings>, String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    Settings::from_ron(&text).map(Some).map_err(|e| {
+        let _ = std::fs::rename(path, path.with_extension("ron.bad"));
+        format!("{}:{e}", path.display())
+    })
+}
+
+/// Writes the settings file atomically (a crash never leaves half a file).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn save_to(path: &std::path::Path, settings: &Settings) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("ron.tmp");
+    std::fs::write(&tmp, settings.to_ron())?;
+    std::fs::rename(&tmp, path)
+}
+
 fn load_settings(launch: Res<Launch>, mut settings: ResMut<VisitorSettings>) {
     let Some(path) = settings_path(&launch) else {
         return;
     };
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return;
-    };
-    match Settings::from_ron(&text) {
-        Ok(loaded) => settings.0 = loaded,
-        Err(e) => {
-            let label = path.display();
-            warn!("{label}:{e}; using the default settings (the file is kept as settings.ron.bad)");
-            let _ = std::fs::rename(&path, path.with_extension("ron.bad"));
-        }
+    #[cfg(not(target_arch = "wasm32"))]
+    match load_from(&path) {
+        Ok(Some(loaded)) => settings.0 = loaded,
+        Ok(None) => {}
+        Err(e) => warn!("{e}; using the default settings (the file is kept as settings.ron.bad)"),
     }
+    #[cfg(target_arch = "wasm32")]
+    let _ = (&path, &mut settings);
 }
 
 fn save_settings(launch: Res<Launch>, settings: Res<VisitorSettings>) {
@@ -59,17 +80,37 @@ fn save_settings(launch: Res<Launch>, settings: Res<VisitorSettings>) {
     let Some(path) = settings_path(&launch) else {
         return;
     };
-    let write = || -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        // Write then rename, so a crash never leaves half a settings file.
-        let tmp = path.with_extension("ron.tmp");
-        std::fs::write(&tmp, settings.to_ron())?;
-        std::fs::rename(&tmp, &path)
-    };
-    if let Err(e) = write() {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Err(e) = save_to(&path, &settings) {
         warn!("cannot save the settings to {}: {e}", path.display());
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_survive_a_restart_and_a_damaged_file_is_kept_aside() {
+        let dir = std::env::temp_dir().join(format!("vernissage-settings-{}", std::process::id()));
+        let path = dir.join("settings.ron");
+        assert_eq!(load_from(&path), Ok(None));
+        let mut s = Settings::default();
+        s.invert_y = true;
+        s.field_of_view = 90.0;
+        s.keys.catalogue = "KeyK".into();
+        save_to(&path, &s).unwrap();
+        assert_eq!(load_from(&path), Ok(Some(s)));
+
+        std::fs::write(&path, "Settings(field_of_view: wide)").unwrap();
+        let err = load_from(&path).unwrap_err();
+        assert!(err.contains("settings.ron:1:"), "{err}");
+        assert!(!path.exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("settings.ron.bad")).unwrap(),
+            "Settings(field_of_view: wide)"
+        );
+        std::fs::remove_dir_all(&dir).ok();
     }
 }
 
