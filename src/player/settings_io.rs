@@ -95,9 +95,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("vernissage-settings-{}", std::process::id()));
         let path = dir.join("settings.ron");
         assert_eq!(load_from(&path), Ok(None));
-        let mut s = Settings::default();
-        s.invert_y = true;
-        s.field_of_view = 90.0;
+        let mut s = Settings {
+            invert_y: true,
+            field_of_view: 90.0,
+            ..Settings::default()
+        };
         s.keys.catalogue = "KeyK".into();
         save_to(&path, &s).unwrap();
         assert_eq!(load_from(&path), Ok(Some(s)));

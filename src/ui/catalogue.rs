@@ -49,7 +49,7 @@ pub(super) const ACCENT: egui::Color32 = egui::Color32::from_rgb(218, 186, 128);
 pub(super) const WARNING: egui::Color32 = egui::Color32::from_rgb(244, 160, 128);
 /// Recessed areas inside the panel (the details box, key caps).
 pub(super) const INSET: egui::Color32 = egui::Color32::from_rgb(30, 28, 25);
-const PANEL_FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(17, 16, 14, 236);
+const PANEL_FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(15, 14, 12, 246);
 const EDGE: egui::Color32 = egui::Color32::from_rgb(74, 66, 54);
 
 /// The card a panel is drawn on.
@@ -67,14 +67,18 @@ pub(super) fn panel_frame() -> egui::Frame {
         })
 }
 
-/// A panel's window: centred, fixed, without egui's title bar (panels draw their own heading).
+/// Screen height kept clear at the bottom for the HUD's two lines, which draw over egui.
+pub(super) const HUD_CLEARANCE: f32 = 64.0;
+
+/// A panel's window: centred above the HUD, fixed, without egui's title bar (panels draw their
+/// own heading). `width` is that of the contents; call `ui.set_width(width)` inside.
 pub(super) fn panel_window(id: &'static str, width: f32) -> egui::Window<'static> {
     egui::Window::new(id)
         .title_bar(false)
         .collapsible(false)
         .resizable(false)
         .movable(false)
-        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, -HUD_CLEARANCE / 2.0])
         .min_width(width)
         .max_width(width)
         .frame(panel_frame())
@@ -85,7 +89,7 @@ pub(super) fn dim_gallery(ctx: &egui::Context) {
     ctx.layer_painter(egui::LayerId::background()).rect_filled(
         ctx.content_rect(),
         0.0,
-        egui::Color32::from_black_alpha(96),
+        egui::Color32::from_black_alpha(110),
     );
 }
 
@@ -126,9 +130,9 @@ fn attach_panel_context(mut commands: Commands, eyes: Query<Entity, Added<EyeCam
     }
 }
 
-/// Sizes and colours for every panel, set once on the context.
-fn style_panels(mut contexts: EguiContexts, mut styled: Local<bool>) {
-    if *styled {
+/// Sizes and colours for every panel, set on the context when it appears.
+fn style_panels(mut contexts: EguiContexts, new: Query<(), Added<PrimaryEguiContext>>) {
+    if new.is_empty() {
         return;
     }
     let Ok(ctx) = contexts.ctx_mut() else {
@@ -147,9 +151,16 @@ fn style_panels(mut contexts: EguiContexts, mut styled: Local<bool>) {
         style.spacing.item_spacing = egui::vec2(10.0, 8.0);
         style.spacing.button_padding = egui::vec2(12.0, 5.0);
         style.spacing.interact_size.y = 30.0;
-        style.spacing.slider_width = 230.0;
+        style.spacing.slider_width = 210.0;
         style.spacing.icon_width = 18.0;
         style.spacing.icon_width_inner = 10.0;
+        // Scroll bars that are faintly there at rest, so a long list says it is long.
+        style.spacing.scroll = egui::style::ScrollStyle {
+            floating_width: 4.0,
+            floating_allocated_width: 12.0,
+            dormant_handle_opacity: 0.35,
+            ..egui::style::ScrollStyle::floating()
+        };
 
         let mut v = egui::Visuals::dark();
         v.window_fill = PANEL_FILL;
@@ -183,7 +194,6 @@ fn style_panels(mut contexts: EguiContexts, mut styled: Local<bool>) {
         w.active.expansion = 1.0;
         style.visuals = v;
     });
-    *styled = true;
 }
 
 /// Whether a key (by name, as in the settings file) edits text, so that it must reach a
@@ -303,11 +313,12 @@ fn show_catalogue(
 
     dim_gallery(ctx);
     let screen = ctx.content_rect();
-    let width = (screen.width() - 48.0).clamp(280.0, 760.0);
-    let list_height = (screen.height() - 440.0).clamp(110.0, 330.0);
+    let width = (screen.width() - 100.0).clamp(260.0, 720.0);
+    let list_height = (screen.height() - 480.0).clamp(110.0, 330.0);
     let state = &mut *state;
     let mut close = false;
     panel_window("Catalogue", width).show(ctx, |ui| {
+        ui.set_width(width);
         close = panel_heading(ui, "Catalogue", &level.exhibition.title);
 
         let search = ui.add(
@@ -318,9 +329,13 @@ fn show_catalogue(
                 .margin(egui::Margin::symmetric(10, 7))
                 .desired_width(f32::INFINITY),
         );
+        // Asked for until it holds: a window's first frame only measures its contents.
         if state.focus_search {
-            search.request_focus();
-            state.focus_search = false;
+            if ui.memory(|m| m.has_focus(search_id())) {
+                state.focus_search = false;
+            } else {
+                search.request_focus();
+            }
         }
         if search.changed() {
             matches = matching_works(&level, &state.query);
@@ -341,6 +356,7 @@ fn show_catalogue(
             .max_height(list_height)
             .min_scrolled_height(list_height)
             .auto_shrink([false, false])
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
             .show(ui, |ui| {
                 ui.spacing_mut().item_spacing.y = 2.0;
                 if matches.is_empty() {
@@ -361,9 +377,6 @@ fn show_catalogue(
                     let row = ui.add(work_row(ui, &level, work, selected));
                     if row.clicked() {
                         chosen = Some(index);
-                    }
-                    if row.gained_focus() {
-                        state.selected = Some(index);
                     }
                     if selected && state.scroll_to_selected {
                         row.scroll_to_me(None);
@@ -397,6 +410,8 @@ fn show_catalogue(
 }
 
 /// One line of the list: "Title -- Artist, year" on the left, "kind . room" on the right.
+/// Rows take clicks but not Tab focus: the keyboard way is the search field's arrows and Enter,
+/// and Tab should not have to walk the whole show to reach Close.
 fn work_row<'a>(ui: &egui::Ui, level: &Level, work: &Work, selected: bool) -> egui::Button<'a> {
     let body = egui::TextStyle::Body.resolve(ui.style());
     let small = egui::TextStyle::Small.resolve(ui.style());
@@ -416,6 +431,7 @@ fn work_row<'a>(ui: &egui::Ui, level: &Level, work: &Work, selected: bool) -> eg
     egui::Button::selectable(selected, line)
         .right_text(egui::RichText::new(place).font(small).color(MUTED))
         .truncate()
+        .sense(egui::Sense::CLICK)
         .min_size(egui::vec2(ui.available_width(), 34.0))
 }
 

@@ -9,7 +9,6 @@ use bevy_egui::{EguiGlobalSettings, EguiPlugin};
 
 use crate::player::VisitorSettings;
 use crate::screens::Screen;
-use settings_panel::key_label;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
@@ -50,12 +49,10 @@ fn spawn_hud(
         ))
         .with_children(|parent| {
             parent.spawn(widgets::caption(title));
-            parent.spawn(widgets::caption(format!(
-                "WASD / arrows: walk    Shift: faster    click: look with the mouse    \
-                 {}: catalogue    {}: settings    Esc: free the mouse, pause",
-                key_label(&settings.keys.catalogue),
-                key_label(&settings.keys.settings),
-            )));
+            parent.spawn((
+                widgets::caption(settings_panel::key_hints(&settings.keys)),
+                settings_panel::KeyHints,
+            ));
         });
 }
 

@@ -7,8 +7,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
-    ACCENT, INK, INSET, MUTED, WARNING, dim_gallery, edits_text, panel_heading, panel_hint,
-    panel_requested_at_launch, panel_window,
+    ACCENT, HUD_CLEARANCE, INK, INSET, MUTED, WARNING, dim_gallery, edits_text, panel_heading,
+    panel_hint, panel_requested_at_launch, panel_window,
 };
 use crate::player::VisitorSettings;
 use crate::player::keys::{key_code, key_name};
@@ -25,6 +25,10 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(OnEnter(Screen::Gallery), open_settings_on_request)
         .add_systems(OnEnter(Panel::Settings), prepare_settings)
+        .add_systems(
+            Update,
+            refresh_key_hints.run_if(resource_changed::<VisitorSettings>),
+        )
         .add_systems(
             EguiPrimaryContextPass,
             show_settings.run_if(in_state(Panel::Settings)),
@@ -68,6 +72,29 @@ fn prepare_settings(mut state: ResMut<SettingsPanelState>) {
     *state = SettingsPanelState::default();
 }
 
+/// Marks the HUD line that lists the keys, so it follows rebinding.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct KeyHints;
+
+/// The HUD's key line for these bindings (plain ASCII: the HUD font lacks typographic marks).
+pub fn key_hints(keys: &KeyBindings) -> String {
+    format!(
+        "WASD / arrows: walk    Shift: faster    click: look with the mouse    \
+         {}: catalogue    {}: settings    Esc: free the mouse, pause",
+        key_label(&keys.catalogue),
+        key_label(&keys.settings),
+    )
+}
+
+fn refresh_key_hints(settings: Res<VisitorSettings>, mut hints: Query<&mut Text, With<KeyHints>>) {
+    let line = key_hints(&settings.keys);
+    for mut text in &mut hints {
+        if text.0 != line {
+            text.0.clone_from(&line);
+        }
+    }
+}
+
 fn show_settings(
     mut contexts: EguiContexts,
     keys: Res<ButtonInput<KeyCode>>,
@@ -106,7 +133,7 @@ fn show_settings(
         }
     } else {
         let own_key = &edited.keys.settings;
-        let typing = ctx.egui_wants_keyboard_input() && edits_text(own_key);
+        let typing = ctx.text_edit_focused() && edits_text(own_key);
         if keys.just_pressed(KeyCode::Escape)
             || (!typing && key_code(own_key).is_some_and(|k| keys.just_pressed(k)))
         {
@@ -117,20 +144,21 @@ fn show_settings(
 
     dim_gallery(ctx);
     let screen = ctx.content_rect();
-    let wide = screen.width() >= 940.0;
-    let column = 410.0;
+    let column = 445.0;
+    let wide = screen.width() >= 2.0 * column + 140.0;
     let width = if wide {
         2.0 * column + 40.0
     } else {
-        (screen.width() - 48.0).clamp(280.0, column + 20.0)
+        (screen.width() - 100.0).clamp(260.0, column)
     };
     let state = &mut *state;
     let mut close = false;
     panel_window("Settings", width).show(ctx, |ui| {
+        ui.set_width(width);
         close = panel_heading(ui, "Settings", "Saved as you change them.");
         egui::ScrollArea::vertical()
             .id_salt("settings-scroll")
-            .max_height((screen.height() - 190.0).max(160.0))
+            .max_height((screen.height() - HUD_CLEARANCE - 200.0).max(160.0))
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 if wide {
@@ -240,15 +268,20 @@ fn show_quality(ui: &mut egui::Ui, quality: &mut Quality) {
     section(ui, "Render quality");
     for option in Quality::ALL {
         let (name, blurb) = quality_text(option);
-        ui.radio_value(quality, option, name);
-        ui.horizontal(|ui| {
-            ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);
-            ui.label(
-                egui::RichText::new(blurb)
-                    .text_style(egui::TextStyle::Small)
-                    .color(MUTED),
-            );
+        ui.scope(|ui| {
+            ui.spacing_mut().item_spacing.y = 0.0;
+            ui.spacing_mut().interact_size.y = 24.0;
+            ui.radio_value(quality, option, name);
+            ui.horizontal(|ui| {
+                ui.add_space(ui.spacing().icon_width + ui.spacing().icon_spacing);
+                ui.label(
+                    egui::RichText::new(blurb)
+                        .text_style(egui::TextStyle::Small)
+                        .color(MUTED),
+                );
+            });
         });
+        ui.add_space(4.0);
     }
 }
 
