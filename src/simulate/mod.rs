@@ -155,6 +155,11 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
                 .after(VisitorSystems::Recover)
                 .run_if(in_state(Screen::Gallery)),
         );
+    // A simulation steps many small frames: waking worker threads for each system costs more
+    // than it saves, so every schedule runs on this thread (the result is the same either way).
+    for (_, schedule) in app.world_mut().resource_mut::<Schedules>().iter_mut() {
+        schedule.set_executor(bevy::ecs::schedule::SingleThreadedExecutor::new());
+    }
     app
 }
 
