@@ -207,3 +207,73 @@ fn the_same_inputs_give_identical_reports() {
     // Random visitors do get somewhere.
     assert!(x.visitors.iter().any(|v| v.room_seconds.len() > 1), "{x:?}");
 }
+
+#[test]
+fn a_visitor_outside_the_building_is_put_back_at_the_spawn_point() {
+    use bevy::prelude::*;
+    use vernissage::player::Visitor;
+    let mut app = vernissage::simulate::start(&spec(COURSE, vec![Step::Wait(5.0)], 60.0)).unwrap();
+    app.update();
+    let world = app.world_mut();
+    let visitor = world
+        .query_filtered::<Entity, With<Visitor>>()
+        .single(world)
+        .unwrap();
+    // Thrown out into the night, far outside every room.
+    world
+        .entity_mut(visitor)
+        .get_mut::<Transform>()
+        .unwrap()
+        .translation = Vec3::new(-40.0, 0.9, -40.0);
+    for _ in 0..3 {
+        app.update();
+    }
+    let at = app
+        .world()
+        .entity(visitor)
+        .get::<Transform>()
+        .unwrap()
+        .translation;
+    // The course's spawn point is (2, 5) in the hall.
+    assert!(
+        (at.x - 2.0).abs() < 0.1 && (at.z - 5.0).abs() < 0.1,
+        "still lost at {at}"
+    );
+}
+
+#[test]
+fn the_command_line_writes_byte_identical_reports() {
+    let dir = std::env::temp_dir().join(format!("vernissage-cli-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("walk.ron");
+    std::fs::write(
+        &script,
+        r#"Script(format: 1, steps: [Hold("W"), Wait(2.0), Look(300.0, 0.0), Wait(1.0), Release("W")])"#,
+    )
+    .unwrap();
+    let run_cli = |extra: &[&str], out: &str| {
+        let report = dir.join(out);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_vernissage"))
+            .args([
+                "simulate",
+                "--level",
+                "levels/small.ron",
+                "--quiet",
+                "--report",
+            ])
+            .arg(&report)
+            .args(extra)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(report).unwrap()
+    };
+    let script = script.to_string_lossy().into_owned();
+    assert_eq!(
+        run_cli(&["--script", &script], "a.json"),
+        run_cli(&["--script", &script], "b.json")
+    );
+    let random = ["--visitors", "5", "--seed", "42", "--duration", "15"];
+    assert_eq!(run_cli(&random, "c.json"), run_cli(&random, "d.json"));
+    std::fs::remove_dir_all(&dir).ok();
+}
