@@ -7,6 +7,14 @@ use clap::{Parser, Subcommand};
 
 use crate::launch::{Launch, LevelLocation, Screenshot};
 
+/// Prints a line on standard output; a closed pipe (`vernissage ... | head`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Vernissage: walk an art exhibition authored as a RON level.
 ///
 /// Without a subcommand it opens the exhibition in a window. Feedback, models and the ledger
@@ -46,6 +54,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Visitor statistics for curators: per-work figures as CSV and a heat map of where visitors
+    /// stood as PNG, from one or more data directories (merged without double counting).
+    Analytics {
+        /// The exhibition's level.
+        #[arg(long, value_name = "FILE")]
+        level: String,
+        /// A data directory (give several to merge kiosks' data).
+        #[arg(long = "data-dir", value_name = "DIR", required = true)]
+        data_dirs: Vec<PathBuf>,
+        /// Where to write works.csv and heatmap.png (default: analytics-<exhibition id>).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Run the gallery headless on a simulated clock with scripted and/or random visitors;
     /// prints one JSON line per event and writes a JSON report (see docs/simulate.md).
     Simulate {
@@ -90,6 +111,11 @@ pub enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Analytics {
+            level,
+            data_dirs,
+            out,
+        }) => analytics(&level, &data_dirs, out),
         Some(Command::Simulate {
             level,
             scripts,
@@ -146,7 +172,7 @@ pub fn validate(files: &[String]) -> ExitCode {
     for file in files {
         let (lines, ok) = validate_file(Path::new(file), file);
         for line in lines {
-            println!("{line}");
+            say!("{line}");
         }
         failed |= !ok;
     }
@@ -261,7 +287,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
                 }
                 None => {
                     let line = serde_json::json!({ "event": "report", "report": report });
-                    println!("{line}");
+                    say!("{line}");
                 }
             }
             ExitCode::SUCCESS
@@ -288,4 +314,77 @@ fn read_script(path: &Path) -> Result<(String, crate::simulate::script::Script),
             .map_or(label.clone(), |n| n.to_string_lossy().into_owned())
     });
     Ok((name, script))
+}
+
+/// Reads and checks a level for a command that needs a valid one; problems are printed.
+fn valid_level(file: &str) -> Option<crate::level::Level> {
+    let (lines, ok) = validate_file(Path::new(file), file);
+    if !ok {
+        for line in lines {
+            eprintln!("{line}");
+        }
+        return None;
+    }
+    let bytes = std::fs::read(file).ok()?;
+    crate::level::parse(&bytes).ok()
+}
+
+/// `vernissage analytics ...`
+fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> ExitCode {
+    use crate::feedback::{analytics, clean, store};
+    let Some(level) = valid_level(level_file) else {
+        return ExitCode::FAILURE;
+    };
+    let id = &level.exhibition.id;
+    let mut sets = Vec::new();
+    for dir in data_dirs {
+        // The exhibition's folder in a data directory, or the folder itself (copied off a kiosk).
+        let in_exhibition = dir.join(id).join(store::FILE_NAME);
+        let path = if in_exhibition.exists() {
+            in_exhibition
+        } else {
+            dir.join(store::FILE_NAME)
+        };
+        if !path.exists() {
+            eprintln!("{}: no feedback for \"{id}\" here (looked for {})", dir.display(), path.display());
+            continue;
+        }
+        let loaded = store::load(&path);
+        for warning in &loaded.warnings {
+            eprintln!("{}: {warning}", path.display());
+        }
+        eprintln!("{}: {} events", path.display(), loaded.events.len());
+        sets.push(loaded.events);
+    }
+    let merged = analytics::merge(sets);
+    let cleaned = clean::clean(&merged, |w| level.works.iter().any(|x| x.id == w));
+    say!("{}", cleaned.summary());
+    let stats = analytics::work_stats(&level, &cleaned.kept);
+    say!("{:<36} {:>6} {:>10} {:>6} {:>7}", "work", "views", "dwell (s)", "likes", "rating");
+    for s in &stats {
+        let rating = s.mean_rating.map_or("-".to_string(), |r| format!("{r:.2}"));
+        say!("{:<36} {:>6} {:>10.1} {:>6} {:>7}", s.work, s.views, s.mean_dwell, s.likes, rating);
+    }
+    let out = out.unwrap_or_else(|| PathBuf::from(format!("analytics-{id}")));
+    let write = || -> Result<(), String> {
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        std::fs::write(out.join("works.csv"), analytics::works_csv(&stats)).map_err(|e| e.to_string())?;
+        let map = analytics::heat_map(&level, &cleaned.kept, 0.5);
+        let pixels = analytics::render_heat_map(&level, &map, 24.0);
+        let image = image::RgbaImage::from_raw(pixels.width, pixels.height, pixels.rgba)
+            .ok_or("the heat map has the wrong size")?;
+        image
+            .save_with_format(out.join("heatmap.png"), image::ImageFormat::Png)
+            .map_err(|e| e.to_string())
+    };
+    match write() {
+        Ok(()) => {
+            say!("wrote {} and {}", out.join("works.csv").display(), out.join("heatmap.png").display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot write to {}: {e}", out.display());
+            ExitCode::FAILURE
+        }
+    }
 }

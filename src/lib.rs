@@ -5,7 +5,9 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod feedback;
 pub mod gallery;
+pub mod interaction;
 pub mod launch;
 pub mod level;
 pub mod player;
@@ -60,7 +62,14 @@ impl Plugin for AppPlugin {
                 }),
         );
         app.insert_resource(self.launch.clone());
-        app.add_plugins((screens::plugin, gallery::plugin, player::plugin, ui::plugin));
+        app.add_plugins((
+            screens::plugin,
+            gallery::plugin,
+            player::plugin,
+            interaction::plugin,
+            feedback::plugin,
+            ui::plugin,
+        ));
         if let Some(script) = &self.launch.script {
             app.add_plugins(simulate::LocalScriptPlugin {
                 script: script.clone(),
@@ -99,7 +108,13 @@ impl Plugin for HeadlessPlugin {
         app.insert_resource(self.launch.clone());
         app.insert_resource(Headless);
         app.add_plugins(physics_plugin());
-        app.add_plugins((screens::plugin, gallery::plugin, player::plugin));
+        app.add_plugins((
+            screens::plugin,
+            gallery::plugin,
+            player::plugin,
+            interaction::plugin,
+            feedback::plugin,
+        ));
     }
 }
 

@@ -128,6 +128,10 @@ pub struct Price {
     pub editions: i64,
 }
 
+/// The material that shows a work (its canvas or sculpture), lit up while it is in focus.
+#[derive(Component, Debug, Clone)]
+pub struct HighlightMaterial(pub Handle<StandardMaterial>);
+
 /// A room of the level.
 #[derive(Component, Debug, Clone)]
 pub struct GalleryRoom {
@@ -450,14 +454,18 @@ pub fn build_gallery(
                     work,
                     &mut jobs,
                 );
+                let canvas_material = materials.add(StandardMaterial {
+                    base_color_texture: Some(canvas),
+                    perceptual_roughness: 0.85,
+                    reflectance: 0.3,
+                    ..default()
+                });
+                commands
+                    .entity(entity)
+                    .insert(HighlightMaterial(canvas_material.clone()));
                 commands.spawn((
                     Mesh3d(shared.unit_quad.clone()),
-                    MeshMaterial3d(materials.add(StandardMaterial {
-                        base_color_texture: Some(canvas),
-                        perceptual_roughness: 0.85,
-                        reflectance: 0.3,
-                        ..default()
-                    })),
+                    MeshMaterial3d(canvas_material),
                     Transform::from_xyz(0.0, 0.0, FRAME_DEPTH / 2.0 + 0.004).with_scale(Vec3::new(
                         work.size.0,
                         work.size.1,
@@ -513,6 +521,9 @@ pub fn build_gallery(
                         perceptual_roughness: *roughness,
                         ..default()
                     });
+                    commands
+                        .entity(entity)
+                        .insert(HighlightMaterial(material.clone()));
                     match source {
                         SculptureSource::Procedural { shape, params } => {
                             match sculpture::build(shape, params) {

@@ -131,7 +131,11 @@ fn apply_look(
         if yaw != visitor.yaw || pitch != visitor.pitch {
             visitor.yaw = yaw;
             visitor.pitch = pitch;
-            transform.rotation = Quat::from_rotation_y(yaw);
+        }
+        // The body turns with the yaw (however it changed: look, keys, a tap, a teleport).
+        let facing = Quat::from_rotation_y(visitor.yaw);
+        if transform.rotation != facing {
+            transform.rotation = facing;
         }
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (capture_pointer, gather_local_input, follow_pitch)
+            (capture_pointer, gather_local_input, look_at_tap, follow_pitch)
                 .chain()
                 .run_if(in_state(Screen::Gallery)),
         )
@@ -165,6 +165,47 @@ pub fn touch_controls(
     (stick, look)
 }
 
+/// A tap is a touch that barely moved.
+const TAP_SLOP: f32 = 12.0;
+
+/// Tapping a work on a touch screen turns the visitor to look at it, so it comes into focus
+/// (if within reach) exactly as looking at it with the mouse would.
+fn look_at_tap(
+    touches: Res<Touches>,
+    cameras: Query<(&Camera, &GlobalTransform), With<EyeCamera>>,
+    mut visitors: Query<&mut Visitor, With<LocalVisitor>>,
+    panel: Res<State<Panel>>,
+) {
+    if *panel.get() != Panel::Closed {
+        return;
+    }
+    let Some(tap) = touches
+        .iter_just_released()
+        .find(|t| t.start_position().distance(t.position()) < TAP_SLOP)
+    else {
+        return;
+    };
+    let Ok((camera, eye)) = cameras.single() else {
+        return;
+    };
+    let Ok(ray) = camera.viewport_to_world(eye, tap.position()) else {
+        return;
+    };
+    for mut visitor in &mut visitors {
+        let (yaw, pitch) = yaw_pitch_of(*ray.direction);
+        visitor.yaw = yaw;
+        visitor.pitch = pitch;
+    }
+}
+
+/// Yaw (0 looks towards −Z) and pitch (positive up) that look along `direction`.
+pub fn yaw_pitch_of(direction: Vec3) -> (f32, f32) {
+    let d = direction.normalize_or(Vec3::NEG_Z);
+    let yaw = (-d.x).atan2(-d.z);
+    let pitch = d.y.clamp(-1.0, 1.0).asin().clamp(-1.4, 1.4);
+    (yaw, pitch)
+}
+
 /// The eye camera tilts with the visitor's pitch; the body only turns.
 fn follow_pitch(
     visitors: Query<(&Visitor, &Children), With<LocalVisitor>>,
@@ -182,6 +223,15 @@ fn follow_pitch(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tap_direction_becomes_the_view_direction() {
+        for (yaw, pitch) in [(0.0f32, 0.0f32), (1.0, 0.3), (-2.5, -0.6), (3.0, 1.2)] {
+            let dir = Quat::from_euler(EulerRot::YXZ, yaw, pitch, 0.0) * Vec3::NEG_Z;
+            let (y, p) = yaw_pitch_of(dir);
+            assert!((y - yaw).abs() < 1e-4 && (p - pitch).abs() < 1e-4, "{yaw} {pitch} -> {y} {p}");
+        }
+    }
 
     #[test]
     fn left_half_walks_right_half_looks() {

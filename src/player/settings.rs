@@ -134,6 +134,8 @@ pub struct KeyBindings {
     pub run: String,
     pub catalogue: String,
     pub settings: String,
+    /// Opens the curators' visitor statistics.
+    pub analytics: String,
 }
 
 impl Default for KeyBindings {
@@ -148,13 +150,14 @@ impl Default for KeyBindings {
             run: "ShiftLeft".into(),
             catalogue: "KeyC".into(),
             settings: "KeyO".into(),
+            analytics: "KeyG".into(),
         }
     }
 }
 
 impl KeyBindings {
     /// (action label, binding) pairs, in the order the settings panel lists them.
-    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 9] {
+    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 10] {
         [
             ("Walk forward", &mut self.forward),
             ("Walk back", &mut self.back),
@@ -165,6 +168,7 @@ impl KeyBindings {
             ("Walk faster", &mut self.run),
             ("Catalogue", &mut self.catalogue),
             ("Settings", &mut self.settings),
+            ("Visitor statistics", &mut self.analytics),
         ]
     }
 }
@@ -192,6 +196,17 @@ mod tests {
         assert_eq!(s.walk_speed, WALK_SPEED_RANGE.1);
         assert_eq!(s.field_of_view, FOV_RANGE.0);
         assert_eq!(s.keys, KeyBindings::default());
+    }
+
+    #[test]
+    fn files_from_before_the_statistics_key_keep_working() {
+        let s = Settings::from_ron("Settings(keys: (catalogue: \"KeyK\"))").unwrap();
+        assert_eq!(s.keys.catalogue, "KeyK");
+        assert_eq!(s.keys.analytics, "KeyG");
+        let mut keys = KeyBindings::default();
+        let actions = keys.actions_mut();
+        assert_eq!(actions.len(), 10);
+        assert_eq!(actions[9].0, "Visitor statistics");
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub enum Panel {
     Catalogue,
     /// Look, movement, key bindings and render quality.
     Settings,
+    /// Everything about the focused work, with rating, like and comment.
+    Inspect,
+    /// Visitor statistics for curators: per-work figures and the heat map.
+    Analytics,
 }
 
 pub(super) fn plugin(app: &mut App) {

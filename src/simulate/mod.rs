@@ -19,6 +19,9 @@ use crate::launch::{Launch, LevelLocation};
 use crate::level::geometry::room_at;
 use crate::player::controller::visitor_body;
 use crate::player::teleport::TeleportRequest;
+use crate::feedback::event::What;
+use crate::feedback::{Action, FeedbackAction, FeedbackClock, FeedbackRecorded};
+use crate::interaction::Focus;
 use crate::player::{ActionRefused, Visitor, VisitorInput, VisitorSystems, heading_to_yaw};
 use crate::screens::Screen;
 use report::{Refusal, Report, VisitorReport, heading_degrees, round3};
@@ -58,6 +61,7 @@ pub struct SimVisitor {
     pub room: Option<String>,
     pub refused: Vec<Refusal>,
     pub finished_at: Option<f64>,
+    pub feedback: Vec<report::ReportedFeedback>,
 }
 
 /// A visitor following a script.
@@ -66,6 +70,8 @@ pub struct ScriptRunner {
     pub steps: Vec<Step>,
     pub next: usize,
     pub resume_at: f64,
+    /// The work the last `Inspect` opened.
+    pub inspected: Option<String>,
 }
 
 /// Where event lines go (stdout in the CLI; tests may leave it off).
@@ -117,6 +123,7 @@ fn script_local_visitor(
                 steps: script.0.steps.clone(),
                 next: 0,
                 resume_at: 0.0,
+                inspected: None,
             },
         ));
     }
@@ -139,6 +146,10 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         .insert_resource(Time::<Fixed>::from_duration(step))
         .insert_resource(EventLines(spec.events))
         .insert_resource(SimSetup(spec.clone()))
+        // Event times: 2026-01-01 00:00 UTC plus simulated time, never the wall clock.
+        .insert_resource(FeedbackClock {
+            simulated_base_ms: Some(SIMULATED_EPOCH_MS),
+        })
         .init_resource::<SimClock>()
         .add_systems(OnEnter(Screen::Gallery), spawn_sim_visitors)
         .add_systems(
@@ -150,7 +161,7 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         )
         .add_systems(
             FixedUpdate,
-            (record_visitors, record_refusals)
+            (record_visitors, record_refusals, record_feedback)
                 .chain()
                 .after(VisitorSystems::Recover)
                 .run_if(in_state(Screen::Gallery)),
@@ -249,6 +260,7 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
                         .collect(),
                     refused: sim.refused.clone(),
                     finished_at: sim.finished_at,
+                    feedback: sim.feedback.clone(),
                 },
             )
         })
@@ -265,6 +277,42 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
         timestep: round3(1.0 / spec.rate * 1000.0) / 1000.0,
         duration: round3(duration),
         visitors: visitors.into_iter().map(|(_, v)| v).collect(),
+    }
+}
+
+/// Simulated event times start at 2026-01-01 00:00:00 UTC.
+pub const SIMULATED_EPOCH_MS: u64 = 1_767_225_600_000;
+
+fn record_feedback(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    mut recorded: MessageReader<FeedbackRecorded>,
+    mut visitors: Query<&mut SimVisitor>,
+) {
+    for message in recorded.read() {
+        let Ok(mut sim) = visitors.get_mut(message.visitor) else {
+            continue;
+        };
+        let (kind, work, value) = match &message.event.what {
+            What::Rating { work, stars } => ("rating", work, stars.to_string()),
+            What::Like { work, liked } => ("like", work, liked.to_string()),
+            What::Comment { work, text } => ("comment", work, text.clone()),
+            What::Dwell { work, seconds } => ("dwell", work, format!("{seconds}")),
+            What::Position { .. } => continue,
+        };
+        emit(
+            &lines,
+            &clock,
+            &sim.name,
+            "feedback",
+            serde_json::json!({ "kind": kind, "work": work, "value": value }),
+        );
+        sim.feedback.push(report::ReportedFeedback {
+            time: round3(clock.time),
+            kind: kind.to_string(),
+            work: work.clone(),
+            value,
+        });
     }
 }
 
@@ -293,10 +341,12 @@ fn spawn_sim_visitors(
             Name::new(format!("Scripted visitor {name}")),
             visitor_body(spawn.eye, yaw),
             SimVisitor::new(name.clone(), "script"),
+            crate::feedback::PreferredVisitorId(name.clone()),
             ScriptRunner {
                 steps: script.steps.clone(),
                 next: 0,
                 resume_at: 0.0,
+                inspected: None,
             },
             SimOrder(order),
         ));
@@ -307,6 +357,7 @@ fn spawn_sim_visitors(
         commands.spawn((
             Name::new(format!("Random visitor {name}")),
             visitor_body(spawn.eye, yaw),
+            crate::feedback::PreferredVisitorId(format!("random {} seed {}", i + 1, spec.seed)),
             SimVisitor::new(name, "random"),
             wander::Wanderer::new(spec.seed, i, &level.0),
             SimOrder(order),
@@ -325,6 +376,7 @@ impl SimVisitor {
             room: None,
             refused: Vec::new(),
             finished_at: None,
+            feedback: Vec::new(),
         }
     }
 }
@@ -367,10 +419,13 @@ fn run_scripts(
         &mut ScriptRunner,
         &mut VisitorInput,
         &mut SimVisitor,
+        Option<&Focus>,
     )>,
     mut teleports: MessageWriter<TeleportRequest>,
+    mut feedback: MessageWriter<FeedbackAction>,
+    mut refused: MessageWriter<ActionRefused>,
 ) {
-    for (entity, mut runner, mut input, mut sim) in &mut visitors {
+    for (entity, mut runner, mut input, mut sim, focus) in &mut visitors {
         while runner.next < runner.steps.len() && clock.time + 1e-9 >= runner.resume_at {
             let step = runner.steps[runner.next].clone();
             runner.next += 1;
@@ -397,10 +452,50 @@ fn run_scripts(
                 // never accumulates.
                 Step::Wait(seconds) => runner.resume_at += f64::from(seconds),
                 Step::Teleport(work) => {
+                    runner.inspected = None;
                     teleports.write(TeleportRequest {
                         visitor: entity,
                         work,
                     });
+                }
+                Step::Inspect => match focus.and_then(|f| f.work_id.clone()) {
+                    Some(work) => runner.inspected = Some(work),
+                    None => {
+                        refused.write(ActionRefused {
+                            visitor: entity,
+                            action: "inspect".into(),
+                            reason: "no work is in focus (look at one within reach)".into(),
+                        });
+                    }
+                },
+                Step::Rate(_) | Step::Like | Step::Unlike | Step::Comment(_) => {
+                    let action = match step {
+                        Step::Rate(n) => Action::Rate(n),
+                        Step::Like => Action::Like(true),
+                        Step::Unlike => Action::Like(false),
+                        Step::Comment(text) => Action::Comment(text),
+                        _ => continue,
+                    };
+                    let work = runner
+                        .inspected
+                        .clone()
+                        .or_else(|| focus.and_then(|f| f.work_id.clone()));
+                    match work {
+                        Some(work) => {
+                            feedback.write(FeedbackAction {
+                                visitor: entity,
+                                work,
+                                action,
+                            });
+                        }
+                        None => {
+                            refused.write(ActionRefused {
+                                visitor: entity,
+                                action: action.describe(),
+                                reason: "no work is inspected or in focus".into(),
+                            });
+                        }
+                    }
                 }
             }
         }

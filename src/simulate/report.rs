@@ -41,6 +41,18 @@ pub struct VisitorReport {
     pub refused: Vec<Refusal>,
     /// When a script ran out of steps.
     pub finished_at: Option<f64>,
+    /// Ratings, likes, comments and visits (dwell) the visitor left, as stored.
+    pub feedback: Vec<ReportedFeedback>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedFeedback {
+    pub time: f64,
+    /// `rating`, `like`, `comment` or `dwell`.
+    pub kind: String,
+    pub work: String,
+    /// Stars, `true`/`false`, the comment text, or seconds.
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The newest script format this build reads.
-pub const SCRIPT_FORMAT: u32 = 1;
+pub const SCRIPT_FORMAT: u32 = 2;
 
 /// One visitor's plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +30,16 @@ pub enum Step {
     Wait(f32),
     /// Go straight to the viewing spot in front of the work with this id, facing it.
     Teleport(String),
+    /// Open the work in focus (format 2), as pressing E does; refused when nothing is in focus.
+    Inspect,
+    /// Rate the inspected (or focused) work, 1 to 5 stars (format 2).
+    Rate(i64),
+    /// Like the inspected (or focused) work (format 2).
+    Like,
+    /// Take a like back (format 2).
+    Unlike,
+    /// Comment on the inspected (or focused) work (format 2).
+    Comment(String),
 }
 
 impl Step {
@@ -41,6 +51,14 @@ impl Step {
             Step::Look(dx, dy) => format!("look {dx} {dy}"),
             Step::Wait(s) => format!("wait {s}"),
             Step::Teleport(w) => format!("teleport {w}"),
+            Step::Inspect => "inspect".into(),
+            Step::Rate(n) => format!("rate {n}"),
+            Step::Like => "like".into(),
+            Step::Unlike => "unlike".into(),
+            Step::Comment(text) => {
+                let short: String = text.chars().take(40).collect();
+                format!("comment \"{short}\"")
+            }
         }
     }
 }
@@ -118,8 +136,8 @@ mod tests {
         assert!(err.starts_with("steps[0]: wait -1"), "{err}");
         let err = parse("Script(format: 9, steps: [])", any_key).unwrap_err();
         assert!(err.starts_with("1:1: format 9"), "{err}");
-        let err = parse("Script(format: 2, steps: [Dance])", any_key).unwrap_err();
-        assert!(err.contains("format 2"), "{err}");
+        let err = parse("Script(format: 3, steps: [Dance])", any_key).unwrap_err();
+        assert!(err.contains("format 3"), "{err}");
         let err = parse("Script(format: 1,\n steps: [Jump])", any_key).unwrap_err();
         assert!(err.starts_with("2:"), "{err}");
     }

@@ -13,12 +13,18 @@ use crate::gallery::ActiveLevel;
 use crate::level::geometry::{openings, room_at, wall_line};
 use crate::level::schema::{Level, Wall};
 use crate::player::teleport::viewing_spot;
+use crate::feedback::{Action, FeedbackAction};
 use crate::player::{Visitor, VisitorInput, VisitorSettings};
 
 /// A random visitor's mind: where it is going and how long it lingers.
 #[derive(Component, Debug, Clone)]
 pub struct Wanderer {
     rng: ChaCha8Rng,
+    /// How much this visitor likes each work (by level index), 0..1: the run's shared taste
+    /// (drawn from the seed, so some works are clearly preferred) plus a personal nudge.
+    appeal: Vec<f64>,
+    /// Feedback still to give when the current look ends.
+    react_at: Option<f64>,
     /// Plan points still to reach, nearest first.
     route: VecDeque<Vec2>,
     target: Option<usize>,
@@ -29,10 +35,18 @@ pub struct Wanderer {
 
 impl Wanderer {
     /// Visitor `index` of a run seeded with `seed`: its own stream, the same every run.
-    pub fn new(seed: u64, index: u32, _level: &Level) -> Wanderer {
+    pub fn new(seed: u64, index: u32, level: &Level) -> Wanderer {
         let stream = seed ^ (u64::from(index) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut rng = ChaCha8Rng::seed_from_u64(stream);
+        let shared = shared_taste(seed, level.works.len());
+        let appeal = shared
+            .iter()
+            .map(|a| (a + (unit(&mut rng) - 0.5) * 0.2).clamp(0.0, 1.0))
+            .collect();
         Wanderer {
-            rng: ChaCha8Rng::seed_from_u64(stream),
+            rng,
+            appeal,
+            react_at: None,
             route: VecDeque::new(),
             target: None,
             dwell_until: 0.0,
@@ -45,9 +59,57 @@ impl Wanderer {
     }
 
     fn unit(&mut self) -> f64 {
-        (self.rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0
+        unit(&mut self.rng)
+    }
+
+    /// A work to see next: the more appealing, the likelier (never the one just seen).
+    fn choose(&mut self, current: Option<usize>) -> usize {
+        let weights: Vec<f64> = self
+            .appeal
+            .iter()
+            .enumerate()
+            .map(|(i, a)| if Some(i) == current { 0.0 } else { (0.1 + a) * (0.1 + a) })
+            .collect();
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return self.below(self.appeal.len());
+        }
+        let mut pick = self.unit() * total;
+        for (i, w) in weights.iter().enumerate() {
+            if pick < *w {
+                return i;
+            }
+            pick -= w;
+        }
+        weights.len() - 1
     }
 }
+
+fn unit(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / 9_007_199_254_740_992.0
+}
+
+/// The run's shared taste: every visitor of a seed agrees on it, give or take.
+pub fn shared_taste(seed: u64, works: usize) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7A57_E000_0000_0001);
+    let mut appeal: Vec<f64> = (0..works).map(|_| {
+        let u = unit(&mut rng);
+        0.1 + 0.6 * u * u
+    }).collect();
+    // A few favourites everyone notices.
+    for _ in 0..works.min(3) {
+        let i = (((rng.next_u64() >> 32) * works as u64) >> 32) as usize;
+        appeal[i] = 0.9 + 0.1 * unit(&mut rng);
+    }
+    appeal
+}
+
+/// What random visitors write, by how much they liked the work.
+const COMMENTS: [&[&str]; 3] = [
+    &["Not for me.", "I did not understand this one.", "没什么感觉。"],
+    &["Interesting colours.", "Quiet and calm.", "还不错。"],
+    &["Beautiful, I stood here for ages.", "The best thing in the show!", "非常美，我很喜欢。"],
+];
 
 /// How far from a waypoint counts as there.
 const REACHED: f32 = 0.35;
@@ -113,12 +175,14 @@ pub fn steer(
     settings: Res<VisitorSettings>,
     level: Option<Res<ActiveLevel>>,
     mut wanderers: Query<(
+        Entity,
         &mut Wanderer,
         &Visitor,
         &Transform,
         &mut VisitorInput,
         &SimVisitor,
     )>,
+    mut feedback: MessageWriter<FeedbackAction>,
 ) {
     let Some(level) = level else {
         return;
@@ -129,15 +193,44 @@ pub fn steer(
     }
     let dt = time.delta_secs();
     let per_pixel = settings.radians_per_pixel();
-    for (mut mind, visitor, transform, mut input, sim) in &mut wanderers {
+    for (entity, mut mind, visitor, transform, mut input, sim) in &mut wanderers {
         let here = Vec2::new(transform.translation.x, transform.translation.z);
         input.held.remove("KeyW");
         if clock.time < mind.dwell_until {
             continue;
         }
+        if mind.react_at.take().is_some()
+            && let Some(work) = mind.target
+        {
+            // Done looking: maybe rate, like or comment, by taste.
+            let appeal: f64 = mind.appeal[work];
+            let id = level.works[work].id.clone();
+            let mut act = |action| {
+                feedback.write(FeedbackAction {
+                    visitor: entity,
+                    work: id.clone(),
+                    action,
+                });
+            };
+            if mind.unit() < 0.7 {
+                let noise: f64 = (mind.unit() - 0.5) * 0.3;
+                let stars = (1.0 + 4.0 * (appeal + noise)).round().clamp(1.0, 5.0) as i64;
+                act(Action::Rate(stars));
+            }
+            if mind.unit() < appeal * appeal {
+                act(Action::Like(true));
+            }
+            if mind.unit() < 0.08 {
+                let mood = if appeal > 0.75 { 2 } else if appeal > 0.35 { 1 } else { 0 };
+                let phrases = COMMENTS[mood];
+                let text = phrases[mind.below(phrases.len())];
+                act(Action::Comment(text.into()));
+            }
+        }
         if mind.route.is_empty() {
             // Pick the next work to see, and the way there.
-            let work = mind.below(level.works.len());
+            let current = mind.target;
+            let work = mind.choose(current);
             let Some((spot, _)) = viewing_spot(level, &level.works[work].id) else {
                 continue;
             };
@@ -175,8 +268,10 @@ pub fn steer(
                 {
                     input.look.x -= wrap(yaw - visitor.yaw) / per_pixel;
                 }
-                let linger = 2.0 + 6.0 * mind.unit();
+                let appeal = mind.target.map_or(0.5, |w| mind.appeal[w]);
+                let linger = 2.0 + 10.0 * appeal + 2.0 * mind.unit();
                 mind.dwell_until = clock.time + linger;
+                mind.react_at = Some(mind.dwell_until);
             }
             continue;
         }

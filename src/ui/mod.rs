@@ -1,6 +1,8 @@
 //! Shared look of the 2D interface (widgets) and the in-gallery heads-up display.
 
+pub mod analytics;
 pub mod catalogue;
+pub mod inspect;
 pub mod settings_panel;
 pub mod widgets;
 
@@ -17,7 +19,12 @@ pub(super) fn plugin(app: &mut App) {
             auto_create_primary_context: false,
             ..default()
         })
-        .add_plugins((catalogue::plugin, settings_panel::plugin))
+        .add_plugins((
+            catalogue::plugin,
+            settings_panel::plugin,
+            inspect::plugin,
+            analytics::plugin,
+        ))
         .add_systems(OnEnter(Screen::Gallery), spawn_hud);
 }
 

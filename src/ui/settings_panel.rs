@@ -79,10 +79,11 @@ pub struct KeyHints;
 /// The HUD's key line for these bindings (plain ASCII: the HUD font lacks typographic marks).
 pub fn key_hints(keys: &KeyBindings) -> String {
     format!(
-        "WASD / arrows: walk    Shift: faster    click: look with the mouse    \
-         {}: catalogue    {}: settings    Esc: free the mouse, pause",
+        "WASD / arrows: walk   Shift: faster   click: look around   {}: catalogue   \
+         {}: settings   {}: statistics   Esc: free the mouse, pause",
         key_label(&keys.catalogue),
         key_label(&keys.settings),
+        key_label(&keys.analytics),
     )
 }
 
@@ -528,18 +529,42 @@ mod tests {
             RebindRefusal::Unknown("Hyper".into())
         );
         assert_eq!(
-            rebind(&keys, 9, "KeyI").unwrap_err(),
-            RebindRefusal::NoSuchAction(9)
+            rebind(&keys, 10, "KeyI").unwrap_err(),
+            RebindRefusal::NoSuchAction(10)
         );
     }
 
     #[test]
     fn bindings_follow_the_panel_order() {
         let listed = bindings(&KeyBindings::default());
-        assert_eq!(listed.len(), 9);
+        assert_eq!(listed.len(), 10);
         assert_eq!(listed[0], ("Walk forward", "KeyW".to_string()));
         assert_eq!(listed[7], ("Catalogue", "KeyC".to_string()));
         assert_eq!(listed[8], ("Settings", "KeyO".to_string()));
+        assert_eq!(listed[9], ("Visitor statistics", "KeyG".to_string()));
+    }
+
+    #[test]
+    fn the_hud_line_names_the_panel_keys_as_bound() {
+        let mut keys = KeyBindings::default();
+        assert!(
+            key_hints(&keys).contains("G: statistics"),
+            "{}",
+            key_hints(&keys)
+        );
+        keys.analytics = "F7".into();
+        assert!(key_hints(&keys).contains("F7: statistics"));
+        assert!(key_hints(&keys).is_ascii(), "the HUD font has ASCII only");
+        // One line at 1280 pixels (about 140 characters of the HUD font).
+        assert!(key_hints(&KeyBindings::default()).len() <= 130);
+        // The statistics key is one more action that a rebinding must not take.
+        assert_eq!(
+            rebind(&KeyBindings::default(), 7, "KeyG").unwrap_err(),
+            RebindRefusal::Taken {
+                key: "KeyG".into(),
+                by: "Visitor statistics"
+            }
+        );
     }
 
     #[test]
