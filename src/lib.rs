@@ -62,6 +62,7 @@ impl Plugin for AppPlugin {
                 }),
         );
         app.insert_resource(self.launch.clone());
+        app.add_plugins(physics_plugin());
         app.add_plugins((
             screens::plugin,
             gallery::plugin,

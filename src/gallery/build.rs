@@ -132,6 +132,10 @@ pub struct Price {
 #[derive(Component, Debug, Clone)]
 pub struct HighlightMaterial(pub Handle<StandardMaterial>);
 
+/// A soft glow around a work, shown while the person has it in focus.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct FocusHalo;
+
 /// A room of the level.
 #[derive(Component, Debug, Clone)]
 pub struct GalleryRoom {
@@ -208,6 +212,7 @@ struct Shared {
     mat: Handle<StandardMaterial>,
     plinth: Handle<StandardMaterial>,
     plaque_back: Handle<StandardMaterial>,
+    halo: Handle<StandardMaterial>,
 }
 
 /// Spawns the whole gallery for `level` under a fresh [`GalleryScene`] root.
@@ -262,6 +267,13 @@ pub fn build_gallery(
         plinth: materials.add(StandardMaterial {
             base_color: Color::srgb(0.92, 0.91, 0.89),
             perceptual_roughness: 0.8,
+            ..default()
+        }),
+        halo: materials.add(StandardMaterial {
+            base_color: Color::srgba(1.0, 0.86, 0.55, 0.55),
+            emissive: LinearRgba::rgb(1.0, 0.8, 0.45) * 2.0,
+            unlit: true,
+            alpha_mode: AlphaMode::Blend,
             ..default()
         }),
         plaque_back: materials.add(StandardMaterial {
@@ -440,6 +452,17 @@ pub fn build_gallery(
                         ChildOf(entity),
                     ));
                 }
+                // A warm glow on the wall around the frame, lit while the work is in focus.
+                commands.spawn((
+                    FocusHalo,
+                    Mesh3d(shared.unit_quad.clone()),
+                    MeshMaterial3d(shared.halo.clone()),
+                    Transform::from_xyz(0.0, 0.0, -FRAME_DEPTH / 2.0 + 0.0015)
+                        .with_scale(Vec3::new(fw + 0.12, fh + 0.12, 1.0)),
+                    Visibility::Hidden,
+                    NotShadowCaster,
+                    ChildOf(entity),
+                ));
                 // The framed work is solid: visitors stop in front of it.
                 commands.spawn((
                     Collider::cuboid(fw / 2.0, fh / 2.0, FRAME_DEPTH / 2.0),
@@ -500,6 +523,17 @@ pub fn build_gallery(
                     Transform::from_xyz(0.0, -half_height - plinth_height / 2.0, 0.0)
                         .with_scale(Vec3::new(radius * 2.0, *plinth_height, radius * 2.0)),
                     Collider::cuboid(0.5, 0.5, 0.5),
+                    ChildOf(entity),
+                ));
+                // A glowing rim on the floor around the plinth, lit while in focus.
+                commands.spawn((
+                    FocusHalo,
+                    Mesh3d(shared.unit_cube.clone()),
+                    MeshMaterial3d(shared.halo.clone()),
+                    Transform::from_xyz(0.0, -half_height - plinth_height + 0.004, 0.0)
+                        .with_scale(Vec3::new(radius * 2.0 + 0.16, 0.006, radius * 2.0 + 0.16)),
+                    Visibility::Hidden,
+                    NotShadowCaster,
                     ChildOf(entity),
                 ));
                 // The sculpture itself is solid too (a cylinder around it).

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 use bevy_rapier3d::prelude::{CollisionGroups, Group, QueryFilter, ReadRapierContext};
 
-use crate::gallery::build::{Artwork, HighlightMaterial};
+use crate::gallery::build::{Artwork, FocusHalo};
 use crate::player::controller::WORLD_GROUP;
 use crate::player::{LocalVisitor, Visitor, VisitorSystems};
 use crate::screens::{Panel, Screen};
@@ -95,16 +95,17 @@ fn update_focus(
             None => Focus::default(),
         };
         if *focus != next {
+            debug!("focus: {:?} at {:.2} m", next.work_id, next.distance);
             *focus = next;
         }
     }
 }
 
-/// The person's focused work glows faintly.
+/// The person's focused work glows faintly: its halo shows.
 fn highlight_focus(
     visitors: Query<&Focus, (With<LocalVisitor>, Changed<Focus>)>,
-    highlights: Query<(Entity, &HighlightMaterial)>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    children: Query<&Children>,
+    mut halos: Query<&mut Visibility, With<FocusHalo>>,
     mut lit: Local<Option<Entity>>,
 ) {
     let Some(focus) = visitors.iter().next() else {
@@ -113,15 +114,11 @@ fn highlight_focus(
     if *lit == focus.work {
         return;
     }
-    let mut set = |entity: Entity, on: bool| {
-        if let Ok((_, highlight)) = highlights.get(entity)
-            && let Some(mut material) = materials.get_mut(&highlight.0)
-        {
-            material.emissive = if on {
-                LinearRgba::rgb(0.06, 0.055, 0.045) * 60.0
-            } else {
-                LinearRgba::BLACK
-            };
+    let mut set = |work: Entity, visible: bool| {
+        for child in children.iter_descendants(work) {
+            if let Ok(mut visibility) = halos.get_mut(child) {
+                *visibility = if visible { Visibility::Inherited } else { Visibility::Hidden };
+            }
         }
     };
     if let Some(previous) = lit.take() {

@@ -151,6 +151,7 @@ fn move_visitors(
         &mut Visitor,
         &VisitorInput,
         &mut KinematicCharacterController,
+        &Transform,
     )>,
 ) {
     let dt = time.delta_secs();
@@ -158,7 +159,7 @@ fn move_visitors(
         return;
     }
     let frozen = panel.is_some_and(|p| *p.get() != Panel::Closed);
-    for (mut visitor, input, mut controller) in &mut visitors {
+    for (mut visitor, input, mut controller, transform) in &mut visitors {
         let intent = if frozen {
             Vec2::ZERO
         } else {
@@ -178,6 +179,12 @@ fn move_visitors(
         }
         visitor.vertical_speed -= GRAVITY * dt;
         let step = visitor.velocity * dt + Vec3::Y * visitor.vertical_speed * dt;
+        if std::env::var_os("VERNISSAGE_TRACE_WALK").is_some() {
+            debug!(
+                "walk: at {} intent {intent} velocity {} step {step}",
+                transform.translation, visitor.velocity
+            );
+        }
         controller.translation = Some(step);
     }
 }

@@ -28,7 +28,21 @@ pub(super) fn plugin(app: &mut App) {
             FixedUpdate,
             VisitorSystems::Recover.after(bevy_rapier3d::plugin::PhysicsSet::Writeback),
         )
-        .add_systems(OnEnter(Screen::Gallery), place_local_visitor);
+        .add_systems(OnEnter(Screen::Gallery), place_local_visitor)
+        // Bevy propagates transforms once per frame, but a slow frame runs several fixed steps
+        // and Rapier starts each from the global transforms: propagate them before every step,
+        // or a frame would only move a visitor by one step.
+        .add_systems(
+            FixedUpdate,
+            (
+                bevy::transform::systems::mark_dirty_trees,
+                bevy::transform::systems::propagate_parent_transforms,
+                bevy::transform::systems::sync_simple_transforms,
+            )
+                .chain()
+                .after(VisitorSystems::Move)
+                .before(bevy_rapier3d::plugin::PhysicsSet::SyncBackend),
+        );
     app.add_plugins((
         controller::plugin,
         input::plugin,

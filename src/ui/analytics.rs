@@ -49,17 +49,32 @@ const PAGE_SCROLL: f32 = 300.0;
 const ROW_HEIGHT: f32 = 34.0;
 
 /// What the panel shows, kept between openings.
-#[derive(Resource, Default)]
+#[derive(Resource)]
 struct AnalyticsState {
     /// The latest figures, and the log length and time (real seconds) they were started at.
     analysis: Option<Analysis>,
     started: Option<(usize, f64)>,
+    /// The level they are about (a reloaded level starts over).
+    level: Option<Arc<Level>>,
     task: Option<Task<Analysis>>,
     heat: Option<egui::TextureHandle>,
     sort: SortBy,
     descending: bool,
-    /// Whether the sort was ever chosen (else the default applies).
-    sorted: bool,
+}
+
+impl Default for AnalyticsState {
+    /// Nothing worked out yet; the most visited works first.
+    fn default() -> Self {
+        AnalyticsState {
+            analysis: None,
+            started: None,
+            level: None,
+            task: None,
+            heat: None,
+            sort: SortBy::Views,
+            descending: true,
+        }
+    }
 }
 
 /// Everything the panel shows about one state of the log.
@@ -141,14 +156,19 @@ fn show_analytics(
         }
         state.analysis = Some(analysis);
     }
+    if !state.level.as_ref().is_some_and(|l| Arc::ptr_eq(l, &level)) {
+        state.level = Some(Arc::clone(&level));
+        state.started = None;
+        state.task = None;
+        state.analysis = None;
+    }
     if state.task.is_none() && should_refresh(state.started, log.events.len(), now) {
         state.started = Some((log.events.len(), now));
         let events = log.events.clone();
         let level = Arc::clone(&level);
-        let scale = plan_scale(
-            &level,
-            map_space(ctx.content_rect()) * ctx.pixels_per_point(),
-        );
+        // A little finer than shown, so that the plan's labels find room and stay crisp.
+        let space = map_space(ctx.content_rect(), !log.warnings.is_empty());
+        let scale = 1.3 * plan_scale(&level, space * ctx.pixels_per_point());
         state.task =
             Some(AsyncComputeTaskPool::get().spawn(async move { analyse(&level, &events, scale) }));
     }
@@ -162,15 +182,12 @@ fn show_analytics(
     });
     if let Some(chosen) = sort_for_key(keys.get_just_pressed().copied()) {
         (state.sort, state.descending) = choose_sort(state.sort, state.descending, chosen);
-        state.sorted = true;
-    }
-    if !state.sorted {
-        (state.sort, state.descending) = (SortBy::Views, true);
     }
 
     dim_gallery(ctx);
     let screen = ctx.content_rect();
-    let (width, body_height) = panel_size(screen);
+    let warned = !log.warnings.is_empty();
+    let (width, body_height) = panel_size(screen, warned);
     let wide = width >= 960.0;
     let mut close = false;
     let mut clicked_sort = None;
@@ -190,7 +207,7 @@ fn show_analytics(
         let order = sort_order(&analysis.rows, state.sort, state.descending);
         let heat = state.heat.as_ref().map(|t| (t.id(), t.size_vec2()));
         if wide {
-            let map_width = map_space(screen).x;
+            let map_width = map_space(screen, warned).x;
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
                     ui.set_width(width - map_width - 24.0);
@@ -209,7 +226,7 @@ fn show_analytics(
                 ui.add_space(20.0);
                 ui.vertical(|ui| {
                     ui.set_width(map_width);
-                    show_heat_map(ui, analysis, heat, map_space(screen));
+                    show_heat_map(ui, analysis, heat, map_space(screen, warned));
                 });
             });
         } else {
@@ -222,7 +239,7 @@ fn show_analytics(
                     clicked_sort = show_header(ui, state.sort, state.descending);
                     show_rows(ui, &analysis.rows, &order);
                     ui.add_space(12.0);
-                    show_heat_map(ui, analysis, heat, map_space(screen));
+                    show_heat_map(ui, analysis, heat, map_space(screen, warned));
                     if scroll != 0.0 {
                         ui.scroll_with_delta(egui::vec2(0.0, -scroll));
                     }
@@ -240,25 +257,26 @@ fn show_analytics(
     });
     if let Some(chosen) = clicked_sort {
         (state.sort, state.descending) = choose_sort(state.sort, state.descending, chosen);
-        state.sorted = true;
     }
     if close {
         next.set(Panel::Closed);
     }
 }
 
-/// The panel's width and the height of its table, for a screen of this size.
-fn panel_size(screen: egui::Rect) -> (f32, f32) {
+/// The panel's width and the height of its table, for a screen of this size (less when the
+/// store's warnings take their box).
+fn panel_size(screen: egui::Rect, warnings: bool) -> (f32, f32) {
     let width = (screen.width() - 100.0).clamp(300.0, 1200.0);
-    let body_height = (screen.height() - HUD_CLEARANCE - 230.0).max(220.0);
+    let warnings = if warnings { 84.0 } else { 0.0 };
+    let body_height = (screen.height() - HUD_CLEARANCE - 230.0 - warnings).max(200.0);
     (width, body_height)
 }
 
 /// The room for the heat map image: beside the table on wide screens, under it otherwise.
-fn map_space(screen: egui::Rect) -> egui::Vec2 {
-    let (width, body_height) = panel_size(screen);
+fn map_space(screen: egui::Rect, warnings: bool) -> egui::Vec2 {
+    let (width, body_height) = panel_size(screen, warnings);
     if width >= 960.0 {
-        egui::vec2((width * 0.4).min(480.0), body_height - 64.0)
+        egui::vec2((width * 0.4).min(480.0), body_height - 34.0)
     } else {
         egui::vec2(width - 40.0, 340.0)
     }
@@ -579,11 +597,6 @@ fn show_heat_map(
     texture: Option<(egui::TextureId, egui::Vec2)>,
     space: egui::Vec2,
 ) {
-    ui.label(
-        egui::RichText::new("Where visitors stood")
-            .size(18.5)
-            .color(ACCENT),
-    );
     let Some((id, size)) = texture else {
         ui.spinner();
         return;
@@ -592,27 +605,31 @@ fn show_heat_map(
     ui.vertical_centered(|ui| {
         ui.add(egui::Image::new(egui::load::SizedTexture::new(id, shown)).corner_radius(6))
             .on_hover_text("North is up; the busiest cells are red");
+        ui.add_space(2.0);
+        let mut caption = egui::text::LayoutJob::default();
+        let small = egui::TextStyle::Small.resolve(ui.style());
+        caption.append(
+            "Where visitors stood",
+            0.0,
+            egui::TextFormat::simple(egui::TextStyle::Body.resolve(ui.style()), ACCENT),
+        );
+        let detail = match analysis.samples {
+            0 => "  \u{b7}  no positions recorded yet".to_string(),
+            n => format!("  \u{b7}  {n} samples in half-metre cells"),
+        };
+        caption.append(&detail, 0.0, egui::TextFormat::simple(small, MUTED));
+        ui.label(caption);
     });
-    panel_hint(
-        ui,
-        &match analysis.samples {
-            0 => "No positions recorded yet.".to_string(),
-            n => format!(
-                "{n} position samples, one every few seconds per visitor, in half-metre cells."
-            ),
-        },
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Pure logic: sorting, refreshing, scales and labels.
 
 /// A column the table can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortBy {
     /// By title, A to Z.
     Title,
-    #[default]
     Views,
     Dwell,
     Likes,
@@ -878,12 +895,12 @@ mod tests {
                spawn: (room: "a", position: (1.0, 1.0)), works: [])"#,
         )
         .expect("test level parses");
-        // 18 m across and two margins of at least 22 px into 400 px: about 19.8 px/m.
+        // Width-bound: 18 m and two margins of twice the label size (0.6 px per px/m).
         let scale = plan_scale(&level, egui::vec2(400.0, 600.0));
-        assert!((scale - 19.78).abs() < 0.05, "{scale}");
-        // Height-bound: 10 m, two margins and a 44 px key into 300 px.
+        assert!((scale - 400.0 / 20.4).abs() < 0.01, "{scale}");
+        // Height-bound: 10 m, two margins and a key of four label heights into 300 px.
         let scale = plan_scale(&level, egui::vec2(1000.0, 300.0));
-        assert!((scale - 21.2).abs() < 0.05, "{scale}");
+        assert!((scale - 300.0 / 14.8).abs() < 0.01, "{scale}");
         assert_eq!(
             plan_scale(&level, egui::vec2(10.0, 10.0)),
             8.0,

@@ -144,7 +144,7 @@ fn show_inspect(
         let Some(focus) = focus else {
             return;
         };
-        state.work = std::env::var("TMP_INSPECT_WORK").ok().and_then(|id| works.iter().find(|(_, a, _)| a.id == id).map(|(e, a, _)| (e, a.id.clone()))).or(focus.work.zip(focus.work_id.clone())).or_else(|| { // TEMP
+        state.work = focus.work.zip(focus.work_id.clone()).or_else(|| {
             works
                 .iter()
                 .min_by_key(|(_, art, _)| art.index)
@@ -172,7 +172,12 @@ fn show_inspect(
         recorded.clear();
         state.just_opened = false;
     }
-    for refusal in refusals.read().filter(|r| r.visitor == visitor) {
+    // Only refusals of what this panel asked for: feedback on this work.
+    let about_this_work = format!("\"{work_id}\"");
+    for refusal in refusals
+        .read()
+        .filter(|r| r.visitor == visitor && r.action.ends_with(&about_this_work))
+    {
         state.note = Some((Note::Refused(refusal_line(&refusal.reason)), now));
     }
     for done in recorded.read().filter(|r| r.visitor == visitor) {
@@ -317,7 +322,7 @@ fn show_inspect(
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     ui.set_width(ui.available_width() - 14.0);
-                    show_preview(ui, work, preview, ui.available_width(), 220.0);
+                    show_preview(ui, work, preview, ui.available_width(), body_height * 0.5);
                     ui.add_space(10.0);
                     show_facts(ui, work);
                     ui.add_space(12.0);
@@ -332,7 +337,7 @@ fn show_inspect(
         );
     });
 
-    if send && !state.draft.trim().is_empty() {
+    if send && comment_sendable(&state.draft) {
         wanted = Some(Action::Comment(state.draft.clone()));
     }
     if let Some(action) = wanted {
@@ -397,7 +402,13 @@ fn show_preview(
 /// A quiet stand-in for a work without a picture: under a pool of light, a plinth with a
 /// stacked form in the work's own colour (sculptures) or an empty frame, over the medium.
 fn paint_placeholder(painter: &egui::Painter, rect: egui::Rect, work: &Work) {
-    painter.rect_filled(rect, 8.0, INSET);
+    painter.rect_filled(rect, 4.0, INSET);
+    painter.rect_stroke(
+        rect,
+        4.0,
+        egui::Stroke::new(1.0, MUTED.gamma_multiply(0.35)),
+        egui::StrokeKind::Inside,
+    );
     let painter = painter.with_clip_rect(rect.shrink(1.0));
     let unit = rect.height().min(rect.width()) * 0.2;
     let centre = rect.center() - egui::vec2(0.0, rect.height() * 0.08);
@@ -621,15 +632,21 @@ fn show_response(
         });
     });
     ui.add_space(4.0);
-    ui.add(
-        egui::TextEdit::multiline(draft)
-            .id(comment_id())
-            .hint_text("Leave a comment for the artist and the curator")
-            .font(egui::TextStyle::Body)
-            .margin(egui::Margin::symmetric(10, 7))
-            .desired_rows(2)
-            .desired_width(f32::INFINITY),
-    );
+    // Long comments scroll inside their box rather than push the rest of the panel away.
+    egui::ScrollArea::vertical()
+        .id_salt("inspect-comment-scroll")
+        .max_height(112.0)
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(draft)
+                    .id(comment_id())
+                    .hint_text("Leave a comment for the artist and the curator")
+                    .font(egui::TextStyle::Body)
+                    .margin(egui::Margin::symmetric(10, 7))
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            );
+        });
     ui.horizontal(|ui| {
         let length = comment_length(draft);
         let over = length > MAX_COMMENT_CHARS;
@@ -647,12 +664,18 @@ fn show_response(
                 .color(if over { WARNING } else { MUTED }),
         );
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let sendable = length > 0 && !over;
             let send = ui
                 .add_enabled(
-                    length > 0,
+                    sendable,
                     egui::Button::new("Send").min_size(egui::vec2(84.0, 0.0)),
                 )
-                .on_hover_text("Enter in the comment box sends too");
+                .on_hover_text("Enter in the comment box sends too")
+                .on_disabled_hover_text(if over {
+                    "Shorten the comment to send it"
+                } else {
+                    "Write something first"
+                });
             outcome.send = send.clicked();
             if let Some((note, _)) = note {
                 let (text, colour) = match note {
@@ -929,6 +952,11 @@ pub fn comment_length(raw: &str) -> usize {
     }
 }
 
+/// Whether a draft can be sent: something left after cleaning, and not too long.
+pub fn comment_sendable(raw: &str) -> bool {
+    (1..=MAX_COMMENT_CHARS).contains(&comment_length(raw))
+}
+
 /// "3 of 8 editions available"; "1 of 1 edition available".
 pub fn editions_line(available: i64, editions: i64) -> String {
     let noun = if editions == 1 { "edition" } else { "editions" };
@@ -940,7 +968,7 @@ pub fn tokens_label(price: i64) -> String {
     let digits = price.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -1135,6 +1163,15 @@ mod tests {
             comment_length(&"x".repeat(MAX_COMMENT_CHARS + 20)),
             MAX_COMMENT_CHARS + 20
         );
+    }
+
+    #[test]
+    fn only_a_comment_that_would_be_kept_can_be_sent() {
+        assert!(!comment_sendable(""));
+        assert!(!comment_sendable(" \n\t "));
+        assert!(comment_sendable("Lovely."));
+        assert!(comment_sendable(&"x".repeat(MAX_COMMENT_CHARS)));
+        assert!(!comment_sendable(&"x".repeat(MAX_COMMENT_CHARS + 1)));
     }
 
     #[test]

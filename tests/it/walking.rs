@@ -277,3 +277,34 @@ fn the_command_line_writes_byte_identical_reports() {
     assert_eq!(run_cli(&random, "c.json"), run_cli(&random, "d.json"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn slow_frames_running_several_fixed_steps_still_walk_at_full_speed() {
+    use bevy::time::TimeUpdateStrategy;
+    // As in a window at 15 frames a second: four fixed steps per frame.
+    let mut app = vernissage::simulate::start(&spec(COURSE, hold_w(10.0), 60.0)).unwrap();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(std::time::Duration::from_secs_f64(
+        4.0 / 60.0,
+    )));
+    let x_at = |app: &mut bevy::prelude::App| {
+        use bevy::prelude::*;
+        let world = app.world_mut();
+        world
+            .query_filtered::<&Transform, With<vernissage::player::Visitor>>()
+            .single(world)
+            .unwrap()
+            .translation
+            .x
+    };
+    for _ in 0..8 {
+        app.update();
+    }
+    let start = x_at(&mut app);
+    // 15 frames of 4 steps: one simulated second.
+    for _ in 0..15 {
+        app.update();
+    }
+    let speed = x_at(&mut app) - start;
+    let setting = Settings::default().walk_speed;
+    assert!((speed - setting).abs() <= 0.05 * setting, "walked {speed} m in a second");
+}
