@@ -346,7 +346,11 @@ fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> E
             dir.join(store::FILE_NAME)
         };
         if !path.exists() {
-            eprintln!("{}: no feedback for \"{id}\" here (looked for {})", dir.display(), path.display());
+            eprintln!(
+                "{}: no feedback for \"{id}\" here (looked for {})",
+                dir.display(),
+                path.display()
+            );
             continue;
         }
         let loaded = store::load(&path);
@@ -360,15 +364,30 @@ fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> E
     let cleaned = clean::clean(&merged, |w| level.works.iter().any(|x| x.id == w));
     say!("{}", cleaned.summary());
     let stats = analytics::work_stats(&level, &cleaned.kept);
-    say!("{:<36} {:>6} {:>10} {:>6} {:>7}", "work", "views", "dwell (s)", "likes", "rating");
+    say!(
+        "{:<36} {:>6} {:>10} {:>6} {:>7}",
+        "work",
+        "views",
+        "dwell (s)",
+        "likes",
+        "rating"
+    );
     for s in &stats {
         let rating = s.mean_rating.map_or("-".to_string(), |r| format!("{r:.2}"));
-        say!("{:<36} {:>6} {:>10.1} {:>6} {:>7}", s.work, s.views, s.mean_dwell, s.likes, rating);
+        say!(
+            "{:<36} {:>6} {:>10.1} {:>6} {:>7}",
+            s.work,
+            s.views,
+            s.mean_dwell,
+            s.likes,
+            rating
+        );
     }
     let out = out.unwrap_or_else(|| PathBuf::from(format!("analytics-{id}")));
     let write = || -> Result<(), String> {
         std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-        std::fs::write(out.join("works.csv"), analytics::works_csv(&stats)).map_err(|e| e.to_string())?;
+        std::fs::write(out.join("works.csv"), analytics::works_csv(&stats))
+            .map_err(|e| e.to_string())?;
         let map = analytics::heat_map(&level, &cleaned.kept, 0.5);
         let pixels = analytics::render_heat_map(&level, &map, 24.0);
         let image = image::RgbaImage::from_raw(pixels.width, pixels.height, pixels.rgba)
@@ -379,7 +398,11 @@ fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> E
     };
     match write() {
         Ok(()) => {
-            say!("wrote {} and {}", out.join("works.csv").display(), out.join("heatmap.png").display());
+            say!(
+                "wrote {} and {}",
+                out.join("works.csv").display(),
+                out.join("heatmap.png").display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -1121,7 +1121,10 @@ mod tests {
         let total = image.rgba.len() / 4;
         assert!(warm > total / 200, "no visible heat: {warm} of {total}");
         assert!(dark > total / 400, "no walls drawn: {dark} of {total}");
-        assert!(light > total / 4, "the plan is not on a light ground: {light} of {total}");
+        assert!(
+            light > total / 4,
+            "the plan is not on a light ground: {light} of {total}"
+        );
     }
 
     fn synthetic_positions(level: &Level, count: usize) -> Vec<FeedbackEvent> {

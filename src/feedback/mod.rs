@@ -184,7 +184,12 @@ fn load_feedback(
 fn name_visitors(
     mut commands: Commands,
     visitors: Query<
-        (Entity, Option<&LocalVisitor>, Option<&Name>, Option<&PreferredVisitorId>),
+        (
+            Entity,
+            Option<&LocalVisitor>,
+            Option<&Name>,
+            Option<&PreferredVisitorId>,
+        ),
         (With<Visitor>, Without<VisitorId>),
     >,
     launch: Res<crate::launch::Launch>,

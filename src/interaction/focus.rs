@@ -21,8 +21,7 @@ pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<crate::Headless>() {
         app.add_systems(
             Update,
-            (highlight_focus, show_focus_label, open_inspect)
-                .run_if(in_state(Screen::Gallery)),
+            (highlight_focus, show_focus_label, open_inspect).run_if(in_state(Screen::Gallery)),
         )
         .add_systems(OnEnter(Screen::Gallery), spawn_focus_label);
     }
@@ -51,11 +50,13 @@ pub fn view_direction(visitor: &Visitor) -> Vec3 {
 
 /// Where a visitor's eyes are, from the body's transform.
 pub fn eye_position(body: &Transform) -> Vec3 {
-    body.translation
-        + Vec3::Y * (crate::player::EYE_HEIGHT - crate::player::body_center_height())
+    body.translation + Vec3::Y * (crate::player::EYE_HEIGHT - crate::player::body_center_height())
 }
 
-fn give_visitors_focus(mut commands: Commands, visitors: Query<Entity, (With<Visitor>, Without<Focus>)>) {
+fn give_visitors_focus(
+    mut commands: Commands,
+    visitors: Query<Entity, (With<Visitor>, Without<Focus>)>,
+) {
     for visitor in &visitors {
         commands.entity(visitor).insert(Focus::default());
     }
@@ -117,7 +118,11 @@ fn highlight_focus(
     let mut set = |work: Entity, visible: bool| {
         for child in children.iter_descendants(work) {
             if let Ok(mut visibility) = halos.get_mut(child) {
-                *visibility = if visible { Visibility::Inherited } else { Visibility::Hidden };
+                *visibility = if visible {
+                    Visibility::Inherited
+                } else {
+                    Visibility::Hidden
+                };
             }
         }
     };
@@ -172,7 +177,11 @@ fn show_focus_label(
         .and_then(|id| level.0.works.iter().find(|w| &w.id == id));
     for (mut visibility, children) in &mut labels {
         let show = work.is_some() && *panel.get() == Panel::Closed;
-        let wanted = if show { Visibility::Inherited } else { Visibility::Hidden };
+        let wanted = if show {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
         if *visibility != wanted {
             *visibility = wanted;
         }
@@ -180,7 +189,10 @@ fn show_focus_label(
             && let Some(child) = children.first()
             && let Ok(mut text) = texts.get_mut(*child)
         {
-            let line = format!("{} - {}, {}    E: inspect", work.title, work.artist, work.year);
+            let line = format!(
+                "{} - {}, {}    E: inspect",
+                work.title, work.artist, work.year
+            );
             if text.0 != line {
                 text.0 = line;
             }

@@ -24,7 +24,12 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            (capture_pointer, gather_local_input, look_at_tap, follow_pitch)
+            (
+                capture_pointer,
+                gather_local_input,
+                look_at_tap,
+                follow_pitch,
+            )
                 .chain()
                 .run_if(in_state(Screen::Gallery)),
         )
@@ -229,7 +234,10 @@ mod tests {
         for (yaw, pitch) in [(0.0f32, 0.0f32), (1.0, 0.3), (-2.5, -0.6), (3.0, 1.2)] {
             let dir = Quat::from_euler(EulerRot::YXZ, yaw, pitch, 0.0) * Vec3::NEG_Z;
             let (y, p) = yaw_pitch_of(dir);
-            assert!((y - yaw).abs() < 1e-4 && (p - pitch).abs() < 1e-4, "{yaw} {pitch} -> {y} {p}");
+            assert!(
+                (y - yaw).abs() < 1e-4 && (p - pitch).abs() < 1e-4,
+                "{yaw} {pitch} -> {y} {p}"
+            );
         }
     }
 

@@ -14,14 +14,14 @@ use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 
 use crate::HeadlessPlugin;
+use crate::feedback::event::What;
+use crate::feedback::{Action, FeedbackAction, FeedbackClock, FeedbackRecorded};
 use crate::gallery::{ActiveLevel, LevelProblems};
+use crate::interaction::Focus;
 use crate::launch::{Launch, LevelLocation};
 use crate::level::geometry::room_at;
 use crate::player::controller::visitor_body;
 use crate::player::teleport::TeleportRequest;
-use crate::feedback::event::What;
-use crate::feedback::{Action, FeedbackAction, FeedbackClock, FeedbackRecorded};
-use crate::interaction::Focus;
 use crate::player::{ActionRefused, Visitor, VisitorInput, VisitorSystems, heading_to_yaw};
 use crate::screens::Screen;
 use report::{Refusal, Report, VisitorReport, heading_degrees, round3};

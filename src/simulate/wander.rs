@@ -9,11 +9,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::{EventLines, SimClock, SimVisitor, emit};
+use crate::feedback::{Action, FeedbackAction};
 use crate::gallery::ActiveLevel;
 use crate::level::geometry::{openings, room_at, wall_line};
 use crate::level::schema::{Level, Wall};
 use crate::player::teleport::viewing_spot;
-use crate::feedback::{Action, FeedbackAction};
 use crate::player::{Visitor, VisitorInput, VisitorSettings};
 
 /// A random visitor's mind: where it is going and how long it lingers.
@@ -68,7 +68,13 @@ impl Wanderer {
             .appeal
             .iter()
             .enumerate()
-            .map(|(i, a)| if Some(i) == current { 0.0 } else { (0.1 + a) * (0.1 + a) })
+            .map(|(i, a)| {
+                if Some(i) == current {
+                    0.0
+                } else {
+                    (0.1 + a) * (0.1 + a)
+                }
+            })
             .collect();
         let total: f64 = weights.iter().sum();
         if total <= 0.0 {
@@ -92,10 +98,12 @@ fn unit(rng: &mut ChaCha8Rng) -> f64 {
 /// The run's shared taste: every visitor of a seed agrees on it, give or take.
 pub fn shared_taste(seed: u64, works: usize) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7A57_E000_0000_0001);
-    let mut appeal: Vec<f64> = (0..works).map(|_| {
-        let u = unit(&mut rng);
-        0.1 + 0.6 * u * u
-    }).collect();
+    let mut appeal: Vec<f64> = (0..works)
+        .map(|_| {
+            let u = unit(&mut rng);
+            0.1 + 0.6 * u * u
+        })
+        .collect();
     // A few favourites everyone notices.
     for _ in 0..works.min(3) {
         let i = (((rng.next_u64() >> 32) * works as u64) >> 32) as usize;
@@ -106,9 +114,17 @@ pub fn shared_taste(seed: u64, works: usize) -> Vec<f64> {
 
 /// What random visitors write, by how much they liked the work.
 const COMMENTS: [&[&str]; 3] = [
-    &["Not for me.", "I did not understand this one.", "没什么感觉。"],
+    &[
+        "Not for me.",
+        "I did not understand this one.",
+        "没什么感觉。",
+    ],
     &["Interesting colours.", "Quiet and calm.", "还不错。"],
-    &["Beautiful, I stood here for ages.", "The best thing in the show!", "非常美，我很喜欢。"],
+    &[
+        "Beautiful, I stood here for ages.",
+        "The best thing in the show!",
+        "非常美，我很喜欢。",
+    ],
 ];
 
 /// How far from a waypoint counts as there.
@@ -221,7 +237,13 @@ pub fn steer(
                 act(Action::Like(true));
             }
             if mind.unit() < 0.08 {
-                let mood = if appeal > 0.75 { 2 } else if appeal > 0.35 { 1 } else { 0 };
+                let mood = if appeal > 0.75 {
+                    2
+                } else if appeal > 0.35 {
+                    1
+                } else {
+                    0
+                };
                 let phrases = COMMENTS[mood];
                 let text = phrases[mind.below(phrases.len())];
                 act(Action::Comment(text.into()));

@@ -22,7 +22,14 @@ fn data_dir(name: &str) -> std::path::PathBuf {
 fn spec(level: &str, steps: Vec<Step>, dir: &std::path::Path) -> SimulationSpec {
     SimulationSpec {
         level: level.into(),
-        scripts: vec![("tester".into(), Script { format: 2, name: None, steps })],
+        scripts: vec![(
+            "tester".into(),
+            Script {
+                format: 2,
+                name: None,
+                steps,
+            },
+        )],
         random_visitors: 0,
         seed: 0,
         duration: None,
@@ -34,7 +41,10 @@ fn spec(level: &str, steps: Vec<Step>, dir: &std::path::Path) -> SimulationSpec 
 
 /// The visitor's focus after the script's steps (and one more step to settle).
 fn focus_after(steps: Vec<Step>) -> Option<String> {
-    let total: f32 = steps.iter().map(|s| if let Step::Wait(w) = s { *w } else { 0.0 }).sum();
+    let total: f32 = steps
+        .iter()
+        .map(|s| if let Step::Wait(w) = s { *w } else { 0.0 })
+        .sum();
     let mut app = start(&spec(ROOM, steps, &data_dir("focus"))).unwrap();
     for _ in 0..((total * 60.0) as usize + 3) {
         app.update();
@@ -63,8 +73,12 @@ fn a_work_within_reach_is_in_focus_but_not_from_ten_metres_or_through_a_wall() {
     assert_eq!(focus_after(vec![Step::Wait(0.2)]), None);
     // Walking closer brings it into focus.
     assert_eq!(
-        focus_after(vec![Step::Hold("W".into()), Step::Wait(6.0), Step::Release("W".into())])
-            .as_deref(),
+        focus_after(vec![
+            Step::Hold("W".into()),
+            Step::Wait(6.0),
+            Step::Release("W".into())
+        ])
+        .as_deref(),
         Some("east-piece")
     );
     // In front of the north wall, stepping sideways to where a work hangs on the far side of
@@ -109,16 +123,35 @@ fn a_scripted_visit_stores_exactly_its_feedback_and_it_survives_a_restart() {
         Step::Wait(0.5),
     ];
     let report = run(&spec(ROOM, steps, &dir)).unwrap();
-    assert!(report.visitors[0].refused.is_empty(), "{:?}", report.visitors[0].refused);
+    assert!(
+        report.visitors[0].refused.is_empty(),
+        "{:?}",
+        report.visitors[0].refused
+    );
 
     let (stored, warnings) = stored_feedback(&dir);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(stored.len(), 4, "{stored:?}");
-    assert_eq!(stored[0], What::Rating { work: "east-piece".into(), stars: 4 });
-    assert_eq!(stored[1], What::Like { work: "east-piece".into(), liked: true });
+    assert_eq!(
+        stored[0],
+        What::Rating {
+            work: "east-piece".into(),
+            stars: 4
+        }
+    );
+    assert_eq!(
+        stored[1],
+        What::Like {
+            work: "east-piece".into(),
+            liked: true
+        }
+    );
     assert_eq!(
         stored[2],
-        What::Comment { work: "east-piece".into(), text: "Quiet and lovely".into() }
+        What::Comment {
+            work: "east-piece".into(),
+            text: "Quiet and lovely".into()
+        }
     );
     match &stored[3] {
         What::Dwell { work, seconds } => {
@@ -128,7 +161,11 @@ fn a_scripted_visit_stores_exactly_its_feedback_and_it_survives_a_restart() {
         other => panic!("expected a dwell, got {other:?}"),
     }
     // The report lists the same feedback.
-    let kinds: Vec<&str> = report.visitors[0].feedback.iter().map(|f| f.kind.as_str()).collect();
+    let kinds: Vec<&str> = report.visitors[0]
+        .feedback
+        .iter()
+        .map(|f| f.kind.as_str())
+        .collect();
     assert_eq!(kinds, ["rating", "like", "comment", "dwell"]);
 
     // A restart: the game loads everything stored earlier.
@@ -163,14 +200,24 @@ fn bad_feedback_is_refused_with_a_reason_and_nothing_else_is_lost() {
         Step::Wait(0.2),
     ];
     let report = run(&spec(ROOM, steps, &dir)).unwrap();
-    let reasons: Vec<&str> = report.visitors[0].refused.iter().map(|r| r.reason.as_str()).collect();
+    let reasons: Vec<&str> = report.visitors[0]
+        .refused
+        .iter()
+        .map(|r| r.reason.as_str())
+        .collect();
     assert_eq!(reasons.len(), 4, "{reasons:?}");
     assert!(reasons[0].contains("1 to 5 stars, not 0"), "{reasons:?}");
     assert!(reasons[1].contains("not 6"), "{reasons:?}");
     assert!(reasons[2].contains("1000000 characters"), "{reasons:?}");
     assert!(reasons[3].contains("empty"), "{reasons:?}");
     let (stored, _) = stored_feedback(&dir);
-    assert_eq!(stored, vec![What::Rating { work: "east-piece".into(), stars: 5 }]);
+    assert_eq!(
+        stored,
+        vec![What::Rating {
+            work: "east-piece".into(),
+            stars: 5
+        }]
+    );
 
     // Damage the store: invalid UTF-8 in the middle, a half-written record at the end.
     let file = dir.join("focus-test").join(store::FILE_NAME);
@@ -182,8 +229,16 @@ fn bad_feedback_is_refused_with_a_reason_and_nothing_else_is_lost() {
     app.update();
     let log = app.world().resource::<FeedbackLog>();
     assert_eq!(log.warnings.len(), 2, "{:?}", log.warnings);
-    assert!(log.warnings.iter().all(|w| w.starts_with("feedback.log:")), "{:?}", log.warnings);
-    assert_eq!(log.rating("tester", "east-piece"), Some(5), "the good record is kept");
+    assert!(
+        log.warnings.iter().all(|w| w.starts_with("feedback.log:")),
+        "{:?}",
+        log.warnings
+    );
+    assert_eq!(
+        log.rating("tester", "east-piece"),
+        Some(5),
+        "the good record is kept"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -205,7 +260,15 @@ fn analytics_merges_data_directories_without_double_counting() {
     std::fs::create_dir_all(second.join("focus-test")).unwrap();
     let log = first.join("focus-test").join(store::FILE_NAME);
     std::fs::copy(&log, second.join("focus-test").join(store::FILE_NAME)).unwrap();
-    let mut other = spec(ROOM, vec![Step::Teleport("east-piece".into()), Step::Wait(0.2), Step::Rate(5)], &second);
+    let mut other = spec(
+        ROOM,
+        vec![
+            Step::Teleport("east-piece".into()),
+            Step::Wait(0.2),
+            Step::Rate(5),
+        ],
+        &second,
+    );
     other.scripts[0].0 = "second visitor".into();
     run(&other).unwrap();
 
@@ -219,7 +282,11 @@ fn analytics_merges_data_directories_without_double_counting() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let csv = std::fs::read_to_string(out.join("works.csv")).unwrap();
     let row = csv.lines().find(|l| l.starts_with("east-piece,")).unwrap();
     let cells: Vec<&str> = row.split(',').collect();

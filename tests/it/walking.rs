@@ -283,9 +283,9 @@ fn slow_frames_running_several_fixed_steps_still_walk_at_full_speed() {
     use bevy::time::TimeUpdateStrategy;
     // As in a window at 15 frames a second: four fixed steps per frame.
     let mut app = vernissage::simulate::start(&spec(COURSE, hold_w(10.0), 60.0)).unwrap();
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(std::time::Duration::from_secs_f64(
-        4.0 / 60.0,
-    )));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(
+        std::time::Duration::from_secs_f64(4.0 / 60.0),
+    ));
     let x_at = |app: &mut bevy::prelude::App| {
         use bevy::prelude::*;
         let world = app.world_mut();
@@ -306,5 +306,8 @@ fn slow_frames_running_several_fixed_steps_still_walk_at_full_speed() {
     }
     let speed = x_at(&mut app) - start;
     let setting = Settings::default().walk_speed;
-    assert!((speed - setting).abs() <= 0.05 * setting, "walked {speed} m in a second");
+    assert!(
+        (speed - setting).abs() <= 0.05 * setting,
+        "walked {speed} m in a second"
+    );
 }
