@@ -11,6 +11,7 @@ pub mod interaction;
 pub mod launch;
 pub mod level;
 pub mod player;
+pub mod scoring;
 pub mod screens;
 pub mod simulate;
 pub mod ui;

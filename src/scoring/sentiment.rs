@@ -395,7 +395,18 @@ pub const ZH_INTENSIFIERS: &[(&str, f64)] = &[
 
 /// Chinese negators.
 pub const ZH_NEGATORS: &[&str] = &[
-    "不", "没", "没有", "别", "无", "未", "并不", "毫不", "绝不", "从不", "从没", "并没有",
+    "不",
+    "没",
+    "没有",
+    "别",
+    "无",
+    "未",
+    "并不",
+    "毫不",
+    "绝不",
+    "从不",
+    "从没",
+    "并没有",
     "不是",
 ];
 
@@ -404,10 +415,45 @@ pub const ZH_CONTRAST: &[&str] = &["但", "但是", "不过", "可是", "然而"
 
 /// Chinese words that carry no sentiment but contain a listed character.
 pub const ZH_NEUTRAL: &[&str] = &[
-    "美术", "美术馆", "美国", "美元", "好像", "好多", "好几", "只好", "正好", "刚好", "爱好",
-    "好奇", "差不多", "差点", "一般来说", "暗示", "不仅", "不管", "不断", "不同", "不禁",
-    "不少", "不得不", "无论", "未来", "没想到", "想象", "想象中", "感觉", "觉得", "作品",
-    "这幅", "这个", "一点", "一点也", "最后", "最近", "真实", "更新",
+    "美术",
+    "美术馆",
+    "美国",
+    "美元",
+    "好像",
+    "好多",
+    "好几",
+    "只好",
+    "正好",
+    "刚好",
+    "爱好",
+    "好奇",
+    "差不多",
+    "差点",
+    "一般来说",
+    "暗示",
+    "不仅",
+    "不管",
+    "不断",
+    "不同",
+    "不禁",
+    "不少",
+    "不得不",
+    "无论",
+    "未来",
+    "没想到",
+    "想象",
+    "想象中",
+    "感觉",
+    "觉得",
+    "作品",
+    "这幅",
+    "这个",
+    "一点",
+    "一点也",
+    "最后",
+    "最近",
+    "真实",
+    "更新",
 ];
 
 /// What a word is to the analyser.
@@ -416,7 +462,10 @@ enum Entry {
     Sentiment(f64),
     Intensifier(f64),
     /// An intensifier before a sentiment word, a sentiment word otherwise.
-    Dual { boost: f64, value: f64 },
+    Dual {
+        boost: f64,
+        value: f64,
+    },
     /// `like`: a sentiment word only as a verb.
     Like(f64),
     Negator,
@@ -649,12 +698,7 @@ pub fn analyse(text: &str) -> Analysis {
         let next = entries.get(i + 1).copied().flatten();
         let leads_to_sentiment = matches!(
             next,
-            Some(
-                Entry::Sentiment(_)
-                    | Entry::Intensifier(_)
-                    | Entry::Dual { .. }
-                    | Entry::Like(_)
-            )
+            Some(Entry::Sentiment(_) | Entry::Intensifier(_) | Entry::Dual { .. } | Entry::Like(_))
         );
         let previous = i.checked_sub(1).and_then(|p| match &tokens[p] {
             Token::Word(w) => Some(w.as_str()),
@@ -680,7 +724,10 @@ pub fn analyse(text: &str) -> Analysis {
                 }
             }
             Some(Entry::Negator) => {
-                let cancelled = matches!(&tokens.get(i + 1), Some(Token::Word(w)) if EN_NOT_NEGATION.contains(&w.as_str()));
+                let cancelled = match tokens.get(i + 1) {
+                    Some(Token::Word(w)) => EN_NOT_NEGATION.contains(&w.as_str()),
+                    _ => false,
+                };
                 if !cancelled {
                     negated = !negated;
                     scope = NEGATION_SCOPE;
