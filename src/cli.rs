@@ -54,6 +54,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The learned quality score of every work: a leaderboard with each score's top reasons,
+    /// and the model's cross-validated error next to always predicting the mean rating.
+    Scores {
+        /// The exhibition's level.
+        #[arg(long, value_name = "FILE")]
+        level: String,
+        /// A data directory with visitors' feedback (give several to merge them).
+        #[arg(long = "data-dir", value_name = "DIR", required = true)]
+        data_dirs: Vec<PathBuf>,
+    },
     /// Visitor statistics for curators: per-work figures as CSV and a heat map of where visitors
     /// stood as PNG, from one or more data directories (merged without double counting).
     Analytics {
@@ -111,6 +121,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Scores { level, data_dirs }) => scores(&level, &data_dirs),
         Some(Command::Analytics {
             level,
             data_dirs,
@@ -331,36 +342,12 @@ fn valid_level(file: &str) -> Option<crate::level::Level> {
 
 /// `vernissage analytics ...`
 fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> ExitCode {
-    use crate::feedback::{analytics, clean, store};
+    use crate::feedback::{analytics, clean};
     let Some(level) = valid_level(level_file) else {
         return ExitCode::FAILURE;
     };
     let id = &level.exhibition.id;
-    let mut sets = Vec::new();
-    for dir in data_dirs {
-        // The exhibition's folder in a data directory, or the folder itself (copied off a kiosk).
-        let in_exhibition = dir.join(id).join(store::FILE_NAME);
-        let path = if in_exhibition.exists() {
-            in_exhibition
-        } else {
-            dir.join(store::FILE_NAME)
-        };
-        if !path.exists() {
-            eprintln!(
-                "{}: no feedback for \"{id}\" here (looked for {})",
-                dir.display(),
-                path.display()
-            );
-            continue;
-        }
-        let loaded = store::load(&path);
-        for warning in &loaded.warnings {
-            eprintln!("{}: {warning}", path.display());
-        }
-        eprintln!("{}: {} events", path.display(), loaded.events.len());
-        sets.push(loaded.events);
-    }
-    let merged = analytics::merge(sets);
+    let merged = load_feedback_dirs(&level, data_dirs);
     let cleaned = clean::clean(&merged, |w| level.works.iter().any(|x| x.id == w));
     say!("{}", cleaned.summary());
     let stats = analytics::work_stats(&level, &cleaned.kept);
@@ -410,4 +397,96 @@ fn analytics(level_file: &str, data_dirs: &[PathBuf], out: Option<PathBuf>) -> E
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every feedback event of a level's exhibition in several data directories, merged (each
+/// event once); unreadable records are reported on standard error.
+fn load_feedback_dirs(
+    level: &crate::level::Level,
+    data_dirs: &[PathBuf],
+) -> Vec<crate::feedback::event::FeedbackEvent> {
+    use crate::feedback::{analytics, store};
+    let id = &level.exhibition.id;
+    let mut sets = Vec::new();
+    for dir in data_dirs {
+        // The exhibition's folder in a data directory, or the folder itself (copied off a kiosk).
+        let in_exhibition = dir.join(id).join(store::FILE_NAME);
+        let path = if in_exhibition.exists() {
+            in_exhibition
+        } else {
+            dir.join(store::FILE_NAME)
+        };
+        if !path.exists() {
+            eprintln!(
+                "{}: no feedback for \"{id}\" here (looked for {})",
+                dir.display(),
+                path.display()
+            );
+            continue;
+        }
+        let loaded = store::load(&path);
+        for warning in &loaded.warnings {
+            eprintln!("{}: {warning}", path.display());
+        }
+        eprintln!("{}: {} events", path.display(), loaded.events.len());
+        sets.push(loaded.events);
+    }
+    analytics::merge(sets)
+}
+
+/// `vernissage scores ...`
+fn scores(level_file: &str, data_dirs: &[PathBuf]) -> ExitCode {
+    use crate::feedback::clean;
+    use crate::scoring::{ScoringSettings, content::content_stats, score_exhibition};
+    let Some(level) = valid_level(level_file) else {
+        return ExitCode::FAILURE;
+    };
+    let (root, _) = crate::level::exhibition_root(level_file);
+    let root = PathBuf::from(root);
+    let stats = content_stats(&level, |p| {
+        std::fs::read(root.join(p)).map_err(|e| e.to_string())
+    });
+    let merged = load_feedback_dirs(&level, data_dirs);
+    let cleaned = clean::clean(&merged, |w| level.works.iter().any(|x| x.id == w));
+    eprintln!("{}", cleaned.summary());
+    let scores = score_exhibition(&level, &stats, &cleaned.kept, &ScoringSettings::default());
+    let mut ranked: Vec<&crate::scoring::WorkScore> = scores.per_work.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.predicted
+            .total_cmp(&a.predicted)
+            .then(a.work.cmp(&b.work))
+    });
+    say!(
+        "{:>4}  {:<34} {:>9} {:>8} {:>7}  top reasons",
+        "rank",
+        "work",
+        "predicted",
+        "ratings",
+        "sure"
+    );
+    for (i, s) in ranked.iter().enumerate() {
+        let reasons: Vec<String> = s
+            .contributions
+            .iter()
+            .take(3)
+            .map(|(name, value)| format!("{name} {value:+.2}"))
+            .collect();
+        say!(
+            "{:>4}  {:<34} {:>9.2} {:>8} {:>6.0}%  {}",
+            i + 1,
+            s.work,
+            s.predicted,
+            s.ratings,
+            s.confidence * 100.0,
+            reasons.join(", ")
+        );
+    }
+    match (scores.cv_mse, scores.baseline_mse) {
+        (Some(model), Some(baseline)) => say!(
+            "cross-validated MSE (folds by work): model {model:.3}, always-the-mean baseline {baseline:.3} ({:.0}% of it)",
+            100.0 * model / baseline.max(1e-12)
+        ),
+        _ => say!("cross-validation needs ratings of at least two works"),
+    }
+    ExitCode::SUCCESS
 }

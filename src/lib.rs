@@ -70,6 +70,7 @@ impl Plugin for AppPlugin {
             player::plugin,
             interaction::plugin,
             feedback::plugin,
+            scoring::plugin,
             ui::plugin,
         ));
         if let Some(script) = &self.launch.script {

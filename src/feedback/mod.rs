@@ -145,7 +145,7 @@ pub struct DwellTimer {
     pub last_position: f64,
 }
 
-fn load_feedback(
+pub fn load_feedback(
     data: Option<Res<ExhibitionData>>,
     level: Option<Res<ActiveLevel>>,
     mut log: ResMut<FeedbackLog>,

@@ -84,6 +84,8 @@ fn save_settings(launch: Res<Launch>, settings: Res<VisitorSettings>) {
     if let Err(e) = save_to(&path, &settings) {
         warn!("cannot save the settings to {}: {e}", path.display());
     }
+    #[cfg(target_arch = "wasm32")]
+    let _ = path;
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -1,5 +1,6 @@
 //! The in-world quality score: a model of visitors' ratings from what a work is and how
-//! visitors engage with it (pure Rust, no Bevy).
+//! visitors engage with it. Everything but [`game`] (the thin layer that puts scores on
+//! plaques) is pure Rust, without Bevy.
 //!
 //! The pipeline, each step in its own module:
 //!
@@ -20,8 +21,10 @@
 //! 5. [`evaluate`]: k-fold cross-validated MSE, folds split by work, next to the mean-rating
 //!    baseline, with no test work's events reaching its features.
 
+pub mod content;
 pub mod evaluate;
 pub mod features;
+pub mod game;
 pub mod linear;
 pub mod mlp;
 pub mod model;
@@ -34,3 +37,8 @@ pub use features::ImageStats;
 pub use model::{Model, ModelKind, ScoringSettings};
 pub use persist::{Rejection, SavedModel};
 pub use scorer::{Origin, Scorer, Scores, WorkScore, confidence, score_exhibition};
+
+/// The game side: scores trained when the gallery opens, updated by ratings, on plaques.
+pub(super) fn plugin(app: &mut bevy::prelude::App) {
+    game::plugin(app);
+}
