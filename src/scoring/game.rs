@@ -34,6 +34,8 @@ pub(super) fn plugin(app: &mut App) {
 pub struct GalleryScores {
     pub scorer: Scorer,
     pub scores: Scores,
+    /// The scores when the gallery opened, to see which works are rising.
+    pub at_opening: Scores,
 }
 
 #[derive(Resource)]
@@ -96,7 +98,11 @@ fn finish_scoring(mut commands: Commands, task: Option<ResMut<ScoringTask>>) {
             scores.per_work.len(),
             scores.ratings
         );
-        commands.insert_resource(GalleryScores { scorer, scores });
+        commands.insert_resource(GalleryScores {
+            scorer,
+            at_opening: scores.clone(),
+            scores,
+        });
         commands.remove_resource::<ScoringTask>();
     }
 }
