@@ -37,6 +37,7 @@ fn spec(scripts: usize, random: u32) -> SimulationSpec {
         rate: 60.0,
         data_dir: std::env::temp_dir().join("vernissage-bench"),
         events: false,
+        scores: false,
     }
 }
 

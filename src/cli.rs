@@ -285,6 +285,7 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         rate: args.rate,
         data_dir,
         events: !args.quiet,
+        scores: true,
     };
     match run(&spec) {
         Ok(report) => {

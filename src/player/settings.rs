@@ -136,6 +136,8 @@ pub struct KeyBindings {
     pub settings: String,
     /// Opens the curators' visitor statistics.
     pub analytics: String,
+    /// Opens the leaderboard: top works, rising works and recommendations.
+    pub leaderboard: String,
 }
 
 impl Default for KeyBindings {
@@ -151,13 +153,14 @@ impl Default for KeyBindings {
             catalogue: "KeyC".into(),
             settings: "KeyO".into(),
             analytics: "KeyG".into(),
+            leaderboard: "KeyB".into(),
         }
     }
 }
 
 impl KeyBindings {
     /// (action label, binding) pairs, in the order the settings panel lists them.
-    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 10] {
+    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 11] {
         [
             ("Walk forward", &mut self.forward),
             ("Walk back", &mut self.back),
@@ -169,6 +172,7 @@ impl KeyBindings {
             ("Catalogue", &mut self.catalogue),
             ("Settings", &mut self.settings),
             ("Visitor statistics", &mut self.analytics),
+            ("Leaderboard", &mut self.leaderboard),
         ]
     }
 }
@@ -203,10 +207,12 @@ mod tests {
         let s = Settings::from_ron("Settings(keys: (catalogue: \"KeyK\"))").unwrap();
         assert_eq!(s.keys.catalogue, "KeyK");
         assert_eq!(s.keys.analytics, "KeyG");
+        assert_eq!(s.keys.leaderboard, "KeyB");
         let mut keys = KeyBindings::default();
         let actions = keys.actions_mut();
-        assert_eq!(actions.len(), 10);
+        assert_eq!(actions.len(), 11);
         assert_eq!(actions[9].0, "Visitor statistics");
+        assert_eq!(actions[10].0, "Leaderboard");
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod linear;
 pub mod mlp;
 pub mod model;
 pub mod persist;
+pub mod recommend;
 pub mod scorer;
 pub mod sentiment;
 

@@ -46,6 +46,8 @@ pub enum Panel {
     Inspect,
     /// Visitor statistics for curators: per-work figures and the heat map.
     Analytics,
+    /// The best-scored and fastest-rising works, and recommendations for this visitor.
+    Leaderboard,
 }
 
 pub(super) fn plugin(app: &mut App) {

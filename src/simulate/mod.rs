@@ -42,6 +42,8 @@ pub struct SimulationSpec {
     pub data_dir: PathBuf,
     /// Print one JSON line per notable event on stdout.
     pub events: bool,
+    /// Train the scoring model at the end and put every work's score in the report.
+    pub scores: bool,
 }
 
 /// The simulated clock, in seconds since the gallery opened.
@@ -269,7 +271,13 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
     // What was really simulated: loading already ran the first step.
     let steps = world.resource::<SimClock>().steps;
     let duration = duration.max(steps as f64 / spec.rate);
+    let scores = if spec.scores {
+        final_scores(world, spec)
+    } else {
+        Vec::new()
+    };
     Report {
+        scores,
         format: report::REPORT_FORMAT,
         level: spec.level.clone(),
         exhibition,
@@ -314,6 +322,44 @@ fn record_feedback(
             value,
         });
     }
+}
+
+/// Scores of every work from all the feedback the run's data directory holds.
+fn final_scores(world: &mut World, spec: &SimulationSpec) -> Vec<report::ReportedScore> {
+    let Some(level) = world.get_resource::<ActiveLevel>().map(|l| l.0.clone()) else {
+        return Vec::new();
+    };
+    let events = world.resource::<crate::feedback::FeedbackLog>().events.clone();
+    let (root, _) = crate::level::exhibition_root(&spec.level);
+    let root = std::path::PathBuf::from(root);
+    let stats = crate::scoring::content::content_stats(&level, |p| {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            std::fs::read(root.join(p)).map_err(|e| e.to_string())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = (&root, p);
+            Err("no files".to_string())
+        }
+    });
+    let cleaned = crate::feedback::clean::clean(&events, |w| level.works.iter().any(|x| x.id == w));
+    let scores = crate::scoring::score_exhibition(
+        &level,
+        &stats,
+        &cleaned.kept,
+        &crate::scoring::ScoringSettings::default(),
+    );
+    scores
+        .per_work
+        .iter()
+        .map(|s| report::ReportedScore {
+            work: s.work.clone(),
+            predicted: round3(s.predicted),
+            ratings: s.ratings,
+            measured_mean: s.measured_mean.map(round3),
+        })
+        .collect()
 }
 
 /// Keeps visitors in the order they were given (scripts first, then random ones).

@@ -20,6 +20,18 @@ pub struct Report {
     /// Simulated seconds.
     pub duration: f64,
     pub visitors: Vec<VisitorReport>,
+    /// Every work's learned score at the end of the run (from all feedback in the data
+    /// directory), in level order; empty when scores were not asked for.
+    pub scores: Vec<ReportedScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedScore {
+    pub work: String,
+    /// Predicted stars, 1 to 5.
+    pub predicted: f64,
+    pub ratings: usize,
+    pub measured_mean: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -3,6 +3,7 @@
 pub mod analytics;
 pub mod catalogue;
 pub mod inspect;
+pub mod leaderboard;
 pub mod settings_panel;
 pub mod widgets;
 
@@ -24,6 +25,7 @@ pub(super) fn plugin(app: &mut App) {
             settings_panel::plugin,
             inspect::plugin,
             analytics::plugin,
+            leaderboard::plugin,
         ))
         .add_systems(OnEnter(Screen::Gallery), spawn_hud);
 }

@@ -36,6 +36,7 @@ fn spec(level: &str, steps: Vec<Step>, dir: &std::path::Path) -> SimulationSpec 
         rate: 60.0,
         data_dir: dir.to_path_buf(),
         events: false,
+        scores: false,
     }
 }
 
@@ -298,4 +299,38 @@ fn analytics_merges_data_directories_without_double_counting() {
     for dir in [first, second, out] {
         std::fs::remove_dir_all(dir).ok();
     }
+}
+
+#[test]
+fn many_visitors_rating_one_work_5_and_another_1_move_their_scores_apart() {
+    let run_with = |rate: bool, name: &str| {
+        let dir = data_dir(name);
+        let mut s = spec(ROOM, vec![], &dir);
+        s.scores = true;
+        s.scripts = (0..6)
+            .map(|i| {
+                let mut steps = vec![Step::Teleport("east-piece".into()), Step::Wait(0.2)];
+                if rate {
+                    steps.push(Step::Rate(5));
+                }
+                steps.extend([Step::Teleport("north-piece".into()), Step::Wait(0.2)]);
+                if rate {
+                    steps.push(Step::Rate(1));
+                }
+                (format!("visitor {i}"), Script { format: 2, name: None, steps })
+            })
+            .collect();
+        let report = run(&s).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let score = |id: &str| report.scores.iter().find(|s| s.work == id).unwrap().clone();
+        (score("east-piece"), score("north-piece"))
+    };
+    let (east_before, north_before) = run_with(false, "scores-before");
+    let (east, north) = run_with(true, "scores-after");
+    assert_eq!((east_before.ratings, north_before.ratings), (0, 0));
+    assert_eq!((east.ratings, north.ratings), (6, 6));
+    let gap_before = east_before.predicted - north_before.predicted;
+    let gap = east.predicted - north.predicted;
+    assert!(gap > gap_before + 2.0, "scores did not move apart: {gap_before:.2} -> {gap:.2}");
+    assert_eq!(east.measured_mean, Some(5.0));
 }

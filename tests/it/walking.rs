@@ -30,6 +30,7 @@ fn spec(level: &str, steps: Vec<Step>, rate: f64) -> SimulationSpec {
         rate,
         data_dir: std::env::temp_dir().join(format!("vernissage-walk-{}", std::process::id())),
         events: false,
+        scores: false,
     }
 }
 
