@@ -15,18 +15,27 @@ const EPOCHS: usize = 300;
 struct Lcg(u64);
 impl Lcg {
     fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 fn data() -> (Vec<f64>, Vec<f64>) {
     let mut rng = Lcg(7);
-    let xs: Vec<f64> = (0..RATINGS * DIMS).map(|_| rng.unit() * 2.0 - 1.0).collect();
+    let xs: Vec<f64> = (0..RATINGS * DIMS)
+        .map(|_| rng.unit() * 2.0 - 1.0)
+        .collect();
     let ys: Vec<f64> = (0..RATINGS)
         .map(|i| {
             let row = &xs[i * DIMS..(i + 1) * DIMS];
-            3.0 + row.iter().enumerate().map(|(j, x)| x * (j as f64 * 0.1 - 0.5)).sum::<f64>()
+            3.0 + row
+                .iter()
+                .enumerate()
+                .map(|(j, x)| x * (j as f64 * 0.1 - 0.5))
+                .sum::<f64>()
                 + rng.unit() * 0.5
         })
         .collect();
@@ -56,7 +65,12 @@ fn main() {
                 let t = Instant::now();
                 for i in 0..steps {
                     let r = i % RATINGS;
-                    model.online_step(black_box(&xs[r * DIMS..(r + 1) * DIMS]), ys[r], 0.001, 0.001);
+                    model.online_step(
+                        black_box(&xs[r * DIMS..(r + 1) * DIMS]),
+                        ys[r],
+                        0.001,
+                        0.001,
+                    );
                 }
                 black_box(&model);
                 t.elapsed().as_secs_f64() / steps as f64

@@ -63,6 +63,11 @@ pub enum Command {
         /// A data directory with visitors' feedback (give several to merge them).
         #[arg(long = "data-dir", value_name = "DIR", required = true)]
         data_dirs: Vec<PathBuf>,
+        /// Model settings as RON, e.g. `ScoringSettings(l2: 0.5, learning_rate: 0.05,
+        /// epochs: 2000, model: Hidden)`; the game reads the same file from
+        /// `<data dir>/<exhibition id>/scoring-settings.ron`.
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
     },
     /// Visitor statistics for curators: per-work figures as CSV and a heat map of where visitors
     /// stood as PNG, from one or more data directories (merged without double counting).
@@ -121,7 +126,11 @@ pub enum Command {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Validate { files }) => validate(&files),
-        Some(Command::Scores { level, data_dirs }) => scores(&level, &data_dirs),
+        Some(Command::Scores {
+            level,
+            data_dirs,
+            settings,
+        }) => scores(&level, &data_dirs, settings.as_deref()),
         Some(Command::Analytics {
             level,
             data_dirs,
@@ -436,7 +445,7 @@ fn load_feedback_dirs(
 }
 
 /// `vernissage scores ...`
-fn scores(level_file: &str, data_dirs: &[PathBuf]) -> ExitCode {
+fn scores(level_file: &str, data_dirs: &[PathBuf], settings_file: Option<&Path>) -> ExitCode {
     use crate::feedback::clean;
     use crate::scoring::{ScoringSettings, content::content_stats, score_exhibition};
     let Some(level) = valid_level(level_file) else {
@@ -450,7 +459,22 @@ fn scores(level_file: &str, data_dirs: &[PathBuf]) -> ExitCode {
     let merged = load_feedback_dirs(&level, data_dirs);
     let cleaned = clean::clean(&merged, |w| level.works.iter().any(|x| x.id == w));
     eprintln!("{}", cleaned.summary());
-    let scores = score_exhibition(&level, &stats, &cleaned.kept, &ScoringSettings::default());
+    let settings = match settings_file {
+        None => ScoringSettings::default(),
+        Some(path) => {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| format!("1:1: cannot read it: {e}"))
+                .and_then(|t| ScoringSettings::from_ron(&t));
+            match parsed {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("{}:{e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
+    let scores = score_exhibition(&level, &stats, &cleaned.kept, &settings);
     let mut ranked: Vec<&crate::scoring::WorkScore> = scores.per_work.iter().collect();
     ranked.sort_by(|a, b| {
         b.predicted

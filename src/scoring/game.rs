@@ -69,7 +69,7 @@ fn start_scoring(
         };
         let stats = super::content::content_stats(&level, read);
         let cleaned = clean::clean(&events, |w| level.works.iter().any(|x| x.id == w));
-        let settings = ScoringSettings::default();
+        let settings = read_settings(dir.as_deref());
         match &dir {
             #[cfg(not(target_arch = "wasm32"))]
             Some(dir) => {
@@ -85,6 +85,22 @@ fn start_scoring(
     });
     commands.insert_resource(ScoringTask(task));
     commands.remove_resource::<GalleryScores>();
+}
+
+/// `<exhibition data>/scoring-settings.ron` if there is one (learning rate, epochs, L2, model
+/// kind...), else the defaults; a damaged file is reported and the defaults used.
+fn read_settings(dir: Option<&std::path::Path>) -> ScoringSettings {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(path) = dir.map(|d| d.join(ScoringSettings::FILE_NAME))
+        && let Ok(text) = std::fs::read_to_string(&path)
+    {
+        match ScoringSettings::from_ron(&text) {
+            Ok(settings) => return settings,
+            Err(e) => warn!("{}:{e}; using the default scoring settings", path.display()),
+        }
+    }
+    let _ = dir;
+    ScoringSettings::default()
 }
 
 fn finish_scoring(mut commands: Commands, task: Option<ResMut<ScoringTask>>) {

@@ -72,6 +72,17 @@ impl Default for ScoringSettings {
 }
 
 impl ScoringSettings {
+    /// The settings file in an exhibition's data folder.
+    pub const FILE_NAME: &'static str = "scoring-settings.ron";
+
+    /// Reads settings written as RON (`ScoringSettings(l2: 0.5, epochs: 2000)`); missing fields
+    /// take their defaults; errors are `LINE:COLUMN: message`.
+    pub fn from_ron(text: &str) -> Result<ScoringSettings, String> {
+        crate::level::ron_options()
+            .from_str(text)
+            .map_err(|e| format!("{}:{}: {}", e.span.start.line, e.span.start.col, e.code))
+    }
+
     /// The linear model's training settings.
     pub fn batch(&self) -> BatchSettings {
         BatchSettings {

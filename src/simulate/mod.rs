@@ -329,7 +329,10 @@ fn final_scores(world: &mut World, spec: &SimulationSpec) -> Vec<report::Reporte
     let Some(level) = world.get_resource::<ActiveLevel>().map(|l| l.0.clone()) else {
         return Vec::new();
     };
-    let events = world.resource::<crate::feedback::FeedbackLog>().events.clone();
+    let events = world
+        .resource::<crate::feedback::FeedbackLog>()
+        .events
+        .clone();
     let (root, _) = crate::level::exhibition_root(&spec.level);
     let root = std::path::PathBuf::from(root);
     let stats = crate::scoring::content::content_stats(&level, |p| {

@@ -317,7 +317,14 @@ fn many_visitors_rating_one_work_5_and_another_1_move_their_scores_apart() {
                 if rate {
                     steps.push(Step::Rate(1));
                 }
-                (format!("visitor {i}"), Script { format: 2, name: None, steps })
+                (
+                    format!("visitor {i}"),
+                    Script {
+                        format: 2,
+                        name: None,
+                        steps,
+                    },
+                )
             })
             .collect();
         let report = run(&s).unwrap();
@@ -331,6 +338,9 @@ fn many_visitors_rating_one_work_5_and_another_1_move_their_scores_apart() {
     assert_eq!((east.ratings, north.ratings), (6, 6));
     let gap_before = east_before.predicted - north_before.predicted;
     let gap = east.predicted - north.predicted;
-    assert!(gap > gap_before + 2.0, "scores did not move apart: {gap_before:.2} -> {gap:.2}");
+    assert!(
+        gap > gap_before + 2.0,
+        "scores did not move apart: {gap_before:.2} -> {gap:.2}"
+    );
     assert_eq!(east.measured_mean, Some(5.0));
 }
