@@ -344,3 +344,46 @@ fn many_visitors_rating_one_work_5_and_another_1_move_their_scores_apart() {
     );
     assert_eq!(east.measured_mean, Some(5.0));
 }
+
+#[test]
+fn recommendations_change_with_a_visitors_ratings() {
+    use vernissage::scoring::{
+        Scorer, ScoringSettings, content::content_stats, recommend::recommend,
+    };
+    // In the small show, the same visitor sees and rates one work; what is recommended next
+    // depends on whether they loved or disliked it.
+    let level_file = "levels/small.ron";
+    let level = vernissage::level::parse(&std::fs::read(level_file).unwrap()).unwrap();
+    let stats = content_stats(&level, |p| std::fs::read(p).map_err(|e| e.to_string()));
+    let recommended = |stars: i64, name: &str| {
+        let dir = data_dir(name);
+        let steps = vec![
+            Step::Teleport("lake-first-light".into()),
+            Step::Wait(0.2),
+            Step::Rate(stars),
+            Step::Wait(0.2),
+        ];
+        run(&spec(level_file, steps, &dir)).unwrap();
+        let events = store::load(&dir.join("small-hours").join(store::FILE_NAME)).events;
+        std::fs::remove_dir_all(&dir).ok();
+        let cleaned =
+            vernissage::feedback::clean::clean(&events, |w| level.works.iter().any(|x| x.id == w));
+        let scorer = Scorer::start(
+            &level,
+            &stats,
+            &cleaned.kept,
+            &ScoringSettings::default(),
+            None,
+        );
+        let picks = recommend(scorer.table(), &scorer.scores(), &cleaned.kept, "tester", 3);
+        assert_eq!(picks.len(), 3);
+        assert!(
+            picks.iter().all(|r| r.work != "lake-first-light"),
+            "a seen work came back"
+        );
+        picks.into_iter().map(|r| r.work).collect::<Vec<_>>()
+    };
+    let loved = recommended(5, "rec-loved");
+    let disliked = recommended(1, "rec-disliked");
+    assert_ne!(loved, disliked, "the same three works whatever the rating");
+}
