@@ -17,6 +17,8 @@ use crate::gallery::build::{Artwork, HighlightMaterial};
 use crate::interaction::Focus;
 use crate::level::schema::{Role, Work, WorkKind};
 use crate::player::{ActionRefused, LocalVisitor};
+use crate::scoring::game::GalleryScores;
+use crate::scoring::{Scores, WorkScore};
 use crate::screens::{Panel, Screen};
 
 pub(super) fn plugin(app: &mut App) {
@@ -37,6 +39,11 @@ const CONFIRMATION_SECONDS: f64 = 4.0;
 /// Points scrolled by an arrow key and by Page Up / Page Down.
 const LINE_SCROLL: f32 = 48.0;
 const PAGE_SCROLL: f32 = 320.0;
+/// Contributions drawn in the score's bar chart.
+const CONTRIBUTIONS_SHOWN: usize = 6;
+/// Bars that raise the score (warm, to the right) and lower it (cool, to the left).
+const RAISES: egui::Color32 = egui::Color32::from_rgb(226, 142, 92);
+const LOWERS: egui::Color32 = egui::Color32::from_rgb(112, 162, 214);
 
 /// The work on show and what the panel is in the middle of.
 #[derive(Resource, Debug, Default)]
@@ -120,6 +127,7 @@ fn show_inspect(
     time: Res<Time<Real>>,
     level: Option<Res<ActiveLevel>>,
     log: Res<FeedbackLog>,
+    scores: Option<Res<GalleryScores>>,
     mut state: ResMut<InspectState>,
     visitors: Query<(Entity, Option<&Focus>, Option<&VisitorId>), With<LocalVisitor>>,
     works: Query<(Entity, &Artwork, Option<&HighlightMaterial>)>,
@@ -285,9 +293,12 @@ fn show_inspect(
         let mut right = |ui: &mut egui::Ui| {
             show_about(ui, work);
             ui.add_space(12.0);
+            // The visitor's own response first, where it needs no scrolling; then the score.
             let response = show_response(ui, &figures, &mut state.draft, &state.note);
             wanted = wanted.take().or(response.action);
             send |= response.send;
+            ui.add_space(12.0);
+            show_score(ui, scores.as_deref().map(|s| &s.scores), &work_id);
             ui.add_space(12.0);
             show_comments(ui, &figures);
             if scroll != 0.0 {
@@ -586,6 +597,206 @@ fn show_about(ui: &mut egui::Ui, work: &Work) {
     ui.add_space(6.0);
     section(ui, "What it shows");
     ui.label(egui::RichText::new(&work.alt_text).color(INK_SOFT));
+}
+
+/// The learned quality score: the number, whether visitors' ratings back it, how sure it is,
+/// and which features move it away from an average work's score.
+fn show_score(ui: &mut egui::Ui, scores: Option<&Scores>, work_id: &str) {
+    section(ui, "Score");
+    let Some(scores) = scores else {
+        ui.label(egui::RichText::new("Score: being computed\u{2026}").color(MUTED));
+        return;
+    };
+    let Some(score) = scores.per_work.iter().find(|s| s.work == work_id) else {
+        ui.label(egui::RichText::new("This work is not scored.").color(MUTED));
+        return;
+    };
+    let measured = score.ratings > 0;
+    ui.horizontal(|ui| {
+        let figure = if measured {
+            format!("{:.1}", score.predicted)
+        } else {
+            format!("\u{2248}{:.1}", score.predicted)
+        };
+        ui.label(egui::RichText::new(figure).size(26.0).strong().color(INK));
+        ui.label(egui::RichText::new("of 5").color(MUTED));
+        ui.add_space(8.0);
+        ui.vertical(|ui| {
+            ui.spacing_mut().item_spacing.y = 1.0;
+            let (status, colour) = if measured {
+                (score_status(score), INK_SOFT)
+            } else {
+                (score_status(score), WARNING)
+            };
+            ui.label(
+                egui::RichText::new(status)
+                    .text_style(egui::TextStyle::Small)
+                    .color(colour),
+            );
+            confidence_bar(ui, score.confidence);
+        });
+    });
+    ui.add_space(2.0);
+    let shown = strongest(&score.contributions, CONTRIBUTIONS_SHOWN);
+    let flat = shown.iter().all(|(_, v)| v.abs() < 0.005);
+    if flat {
+        panel_hint(
+            ui,
+            "No feature moves this score yet: the model learns from visitors' ratings.",
+        );
+    } else {
+        contribution_chart(ui, &shown);
+    }
+    ui.label(
+        egui::RichText::new(format!(
+            "An average work scores {:.1}{}",
+            scores.baseline,
+            if flat {
+                "."
+            } else {
+                "; the bars show what moves this one from there."
+            }
+        ))
+        .text_style(egui::TextStyle::Small)
+        .color(MUTED),
+    );
+}
+
+/// How sure the score is, as a thin bar and a percentage.
+fn confidence_bar(ui: &mut egui::Ui, confidence: f64) {
+    let confidence = if confidence.is_finite() {
+        confidence.clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    };
+    ui.horizontal(|ui| {
+        let (rect, response) = ui.allocate_exact_size(egui::vec2(110.0, 6.0), egui::Sense::hover());
+        let painter = ui.painter();
+        painter.rect_filled(rect, 3.0, INSET);
+        painter.rect_stroke(
+            rect,
+            3.0,
+            egui::Stroke::new(1.0, MUTED.gamma_multiply(0.4)),
+            egui::StrokeKind::Inside,
+        );
+        if confidence > 0.0 {
+            let filled = egui::Rect::from_min_size(
+                rect.min,
+                egui::vec2(rect.width() * confidence, rect.height()),
+            );
+            painter.rect_filled(filled, 3.0, ACCENT);
+        }
+        let text = format!("confidence {:.0}%", confidence * 100.0);
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::WidgetType::ProgressIndicator, true, &text)
+        });
+        ui.label(
+            egui::RichText::new(text)
+                .text_style(egui::TextStyle::Small)
+                .color(MUTED),
+        );
+    });
+}
+
+/// A horizontal diverging bar chart: one row per feature, bars to the right of the centre line
+/// raise the score, bars to the left lower it, each with its value in stars.
+fn contribution_chart(ui: &mut egui::Ui, shown: &[(String, f64)]) {
+    let font = egui::FontId::proportional(13.0);
+    let row = 19.0;
+    let width = ui.available_width();
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(width, row * shown.len() as f32 + 4.0),
+        egui::Sense::hover(),
+    );
+    let label_width = (width * 0.38).clamp(110.0, 190.0);
+    let value_width = 42.0;
+    let chart = egui::Rect::from_min_max(
+        egui::pos2(rect.left() + label_width + value_width, rect.top()),
+        egui::pos2(rect.right() - value_width, rect.bottom()),
+    );
+    let half = (chart.width() / 2.0).max(10.0);
+    let centre = chart.center().x;
+    let largest = shown
+        .iter()
+        .map(|(_, v)| v.abs())
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let painter = ui.painter_at(rect);
+    for (index, (name, value)) in shown.iter().enumerate() {
+        let top = rect.top() + 2.0 + row * index as f32;
+        let middle = top + row / 2.0;
+        let label = feature_label(name);
+        let mut job = egui::text::LayoutJob::single_section(
+            label.clone(),
+            egui::TextFormat::simple(font.clone(), INK_SOFT),
+        );
+        job.wrap = egui::text::TextWrapping::truncate_at_width(label_width - 8.0);
+        let galley = painter.layout_job(job);
+        painter.galley(
+            egui::pos2(rect.left(), middle - galley.size().y / 2.0),
+            galley,
+            INK_SOFT,
+        );
+        let length = half * (value.abs() / largest) as f32;
+        let (colour, bar) = if *value >= 0.0 {
+            (
+                RAISES,
+                egui::Rect::from_min_max(
+                    egui::pos2(centre, top + 4.0),
+                    egui::pos2(centre + length, top + row - 4.0),
+                ),
+            )
+        } else {
+            (
+                LOWERS,
+                egui::Rect::from_min_max(
+                    egui::pos2(centre - length, top + 4.0),
+                    egui::pos2(centre, top + row - 4.0),
+                ),
+            )
+        };
+        painter.rect_filled(bar, 2.0, colour);
+        let (anchor, align) = if *value >= 0.0 {
+            (
+                egui::pos2(bar.right() + 5.0, middle),
+                egui::Align2::LEFT_CENTER,
+            )
+        } else {
+            (
+                egui::pos2(bar.left() - 5.0, middle),
+                egui::Align2::RIGHT_CENTER,
+            )
+        };
+        painter.text(
+            anchor,
+            align,
+            contribution_value(*value),
+            font.clone(),
+            colour,
+        );
+        // Each row answers to a screen reader and a hover with the feature's own name.
+        let row_rect =
+            egui::Rect::from_min_size(egui::pos2(rect.left(), top), egui::vec2(rect.width(), row));
+        let response = ui.interact(
+            row_rect,
+            ui.id().with(("inspect-contribution", index)),
+            egui::Sense::hover(),
+        );
+        let spoken = format!("{label}: {} stars", contribution_value(*value));
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, &spoken));
+        response.on_hover_text(format!(
+            "{name}: {} the score by {:.2} stars",
+            if *value >= 0.0 { "raises" } else { "lowers" },
+            value.abs()
+        ));
+    }
+    painter.line_segment(
+        [
+            egui::pos2(centre, rect.top()),
+            egui::pos2(centre, rect.bottom()),
+        ],
+        egui::Stroke::new(1.0, MUTED.gamma_multiply(0.7)),
+    );
 }
 
 /// What the response controls asked for this frame.
@@ -1007,6 +1218,71 @@ pub fn likes_label(likes: usize) -> String {
     }
 }
 
+/// A feature's name as a visitor reads it: "engagement.mean_dwell" → "Time visitors spend",
+/// "curator.novelty" → "Novelty (curator)"; an unknown one is tidied ("x.fine_grain" →
+/// "Fine grain").
+pub fn feature_label(name: &str) -> String {
+    let known = match name {
+        "engagement.views" => "How often it is viewed",
+        "engagement.mean_dwell" => "Time visitors spend",
+        "engagement.likes" => "Likes",
+        "image.luminance" => "Brightness",
+        "image.contrast" => "Contrast",
+        "image.colourfulness" => "Colourfulness",
+        "image.edge_density" => "Fine detail",
+        "image.colour_entropy" => "Variety of colour",
+        "comments.sentiment" => "Tone of comments",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let (group, rest) = name.split_once('.').unwrap_or(("", name));
+    let words = rest.replace(['_', '.', '-'], " ");
+    let words = words.trim();
+    let mut chars = words.chars();
+    let tidy = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+        None => name.to_string(),
+    };
+    if group == "curator" {
+        format!("{tidy} (curator)")
+    } else {
+        tidy
+    }
+}
+
+/// The `n` contributions of largest magnitude, largest first (ties keep their order).
+pub fn strongest(contributions: &[(String, f64)], n: usize) -> Vec<(String, f64)> {
+    let mut sorted: Vec<(String, f64)> = contributions
+        .iter()
+        .filter(|(_, v)| v.is_finite())
+        .cloned()
+        .collect();
+    sorted.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    sorted.truncate(n);
+    sorted
+}
+
+/// A contribution in stars, signed: "+0.42", "-0.18".
+pub fn contribution_value(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        "0.00".into()
+    } else {
+        format!("{rounded:+.2}")
+    }
+}
+
+/// Beside the score: visitors' mean and how many rated, or that the model predicts it.
+pub fn score_status(score: &WorkScore) -> String {
+    match (score.ratings, score.measured_mean) {
+        (0, _) | (_, None) => "predicted from the work itself; no ratings yet".into(),
+        (1, Some(mean)) => format!("visitors' mean {mean:.1} from 1 rating"),
+        (n, Some(mean)) => format!("visitors' mean {mean:.1} from {n} ratings"),
+    }
+}
+
 /// What a stored action says back to the visitor.
 fn confirmation(what: &What) -> Option<String> {
     Some(match what {
@@ -1217,6 +1493,65 @@ mod tests {
         assert_eq!(fit_preview(3.0, max), egui::vec2(300.0, 100.0));
         assert_eq!(fit_preview(0.5, max), egui::vec2(100.0, 200.0));
         assert_eq!(fit_preview(f32::NAN, max), egui::vec2(200.0, 200.0));
+    }
+
+    #[test]
+    fn feature_names_read_as_plain_words() {
+        assert_eq!(
+            feature_label("engagement.mean_dwell"),
+            "Time visitors spend"
+        );
+        assert_eq!(feature_label("image.colourfulness"), "Colourfulness");
+        assert_eq!(feature_label("curator.novelty"), "Novelty (curator)");
+        assert_eq!(
+            feature_label("curator.emotional_weight"),
+            "Emotional weight (curator)"
+        );
+        assert_eq!(feature_label("comments.sentiment"), "Tone of comments");
+        assert_eq!(feature_label("other.fine_grain"), "Fine grain");
+        assert_eq!(feature_label("bare"), "Bare");
+        assert_eq!(feature_label(""), "");
+    }
+
+    #[test]
+    fn the_chart_shows_the_strongest_contributions_signed() {
+        let c = |n: &str, v| (n.to_string(), v);
+        let all = vec![
+            c("a", 0.1),
+            c("b", -0.5),
+            c("c", 0.3),
+            c("d", f64::NAN),
+            c("e", -0.05),
+        ];
+        let top = strongest(&all, 3);
+        assert_eq!(top, vec![c("b", -0.5), c("c", 0.3), c("a", 0.1)]);
+        assert_eq!(strongest(&all, 10).len(), 4);
+        assert_eq!(contribution_value(0.421), "+0.42");
+        assert_eq!(contribution_value(-0.18), "-0.18");
+        assert_eq!(contribution_value(-0.001), "0.00");
+    }
+
+    #[test]
+    fn the_score_says_whether_visitors_rated_it() {
+        let mut s = WorkScore {
+            work: "w".into(),
+            predicted: 4.2,
+            model_output: 4.2,
+            measured_mean: None,
+            ratings: 0,
+            confidence: 0.0,
+            contributions: vec![],
+        };
+        assert_eq!(
+            score_status(&s),
+            "predicted from the work itself; no ratings yet"
+        );
+        s.ratings = 1;
+        s.measured_mean = Some(4.0);
+        assert_eq!(score_status(&s), "visitors' mean 4.0 from 1 rating");
+        s.ratings = 12;
+        s.measured_mean = Some(4.333);
+        assert_eq!(score_status(&s), "visitors' mean 4.3 from 12 ratings");
     }
 
     #[test]
