@@ -84,35 +84,7 @@ pub enum Command {
     },
     /// Run the gallery headless on a simulated clock with scripted and/or random visitors;
     /// prints one JSON line per event and writes a JSON report (see docs/simulate.md).
-    Simulate {
-        /// The level to walk.
-        #[arg(long, value_name = "FILE")]
-        level: String,
-        /// A visitor script (RON); give it once per scripted visitor.
-        #[arg(long = "script", value_name = "SCRIPT.ron")]
-        scripts: Vec<PathBuf>,
-        /// How many random visitors to add.
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        visitors: u32,
-        /// Seed of the random visitors: the same seed gives the same run.
-        #[arg(long, value_name = "S", default_value_t = 0)]
-        seed: u64,
-        /// Simulated seconds (default: until every script is done, or 60 s with random visitors).
-        #[arg(long, value_name = "SECONDS")]
-        duration: Option<f64>,
-        /// Fixed steps per simulated second.
-        #[arg(long, value_name = "HZ", default_value_t = 60.0)]
-        rate: f64,
-        /// Data directory (default: a fresh temporary directory, never the real one).
-        #[arg(long, value_name = "DIR")]
-        data_dir: Option<PathBuf>,
-        /// Write the report here (default: the last line on stdout).
-        #[arg(long, value_name = "OUT.json")]
-        report: Option<PathBuf>,
-        /// Print no event lines.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Simulate(SimulateArgs),
     /// Check level files without opening a window: prints `FILE: ok (R rooms, W works)` or one
     /// `FILE:LINE:COLUMN: message` line per problem; exits 1 if any file has errors.
     Validate {
@@ -136,27 +108,7 @@ pub fn run(cli: Cli) -> ExitCode {
             data_dirs,
             out,
         }) => analytics(&level, &data_dirs, out),
-        Some(Command::Simulate {
-            level,
-            scripts,
-            visitors,
-            seed,
-            duration,
-            rate,
-            data_dir,
-            report,
-            quiet,
-        }) => simulate(SimulateArgs {
-            level,
-            scripts,
-            visitors,
-            seed,
-            duration,
-            rate,
-            data_dir,
-            report,
-            quiet,
-        }),
+        Some(Command::Simulate(args)) => simulate(args),
         None => play(cli),
     }
 }
@@ -231,15 +183,35 @@ pub fn validate_file(path: &Path, label: &str) -> (Vec<String>, bool) {
     (lines, ok)
 }
 
-struct SimulateArgs {
+/// The options of `vernissage simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The level to walk.
+    #[arg(long, value_name = "FILE")]
     level: String,
+    /// A visitor script (RON); give it once per scripted visitor.
+    #[arg(long = "script", value_name = "SCRIPT.ron")]
     scripts: Vec<PathBuf>,
+    /// How many random visitors to add.
+    #[arg(long, value_name = "N", default_value_t = 0)]
     visitors: u32,
+    /// Seed of the random visitors: the same seed gives the same run.
+    #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
+    /// Simulated seconds (default: until every script is done, or 60 s with random visitors).
+    #[arg(long, value_name = "SECONDS")]
     duration: Option<f64>,
+    /// Fixed steps per simulated second.
+    #[arg(long, value_name = "HZ", default_value_t = 60.0)]
     rate: f64,
+    /// Data directory (default: a fresh temporary directory, never the real one).
+    #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Write the report here (default: the last line on stdout).
+    #[arg(long, value_name = "OUT.json")]
     report: Option<PathBuf>,
+    /// Print no event lines.
+    #[arg(long)]
     quiet: bool,
 }
 

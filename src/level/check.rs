@@ -632,7 +632,9 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                             generative::ALGORITHMS.join(", ")
                         ),
                     ),
-                    Some(specs) => check_params(c, &p, algorithm, specs, params),
+                    Some(specs) => {
+                        check_param_map(c, &format!("{p}.kind.params"), algorithm, specs, params)
+                    }
                 }
                 if !(16..=WEB_TEXTURE_EDGE).contains(resolution) {
                     c.error(
@@ -672,7 +674,13 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                             ),
                             Some(specs) => {
                                 let before = c.findings.len();
-                                check_source_params(c, &p, shape, specs, params);
+                                check_param_map(
+                                    c,
+                                    &format!("{p}.kind.source.params"),
+                                    shape,
+                                    specs,
+                                    params,
+                                );
                                 if c.findings.len() == before
                                     && let Ok(n) = sculpture::estimate_triangles(shape, params)
                                 {
@@ -932,26 +940,6 @@ pub fn plinth_radius(diameter: f32) -> f32 {
 
 fn round_for_display(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
-}
-
-fn check_params(
-    c: &mut Checker,
-    p: &str,
-    algorithm: &str,
-    specs: &[generative::ParamSpec],
-    params: &BTreeMap<String, f64>,
-) {
-    check_param_map(c, &format!("{p}.kind.params"), algorithm, specs, params);
-}
-
-fn check_source_params(
-    c: &mut Checker,
-    p: &str,
-    shape: &str,
-    specs: &[generative::ParamSpec],
-    params: &BTreeMap<String, f64>,
-) {
-    check_param_map(c, &format!("{p}.kind.source.params"), shape, specs, params);
 }
 
 fn check_param_map(
