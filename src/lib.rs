@@ -10,6 +10,7 @@ pub mod gallery;
 pub mod interaction;
 pub mod launch;
 pub mod level;
+pub mod market;
 pub mod player;
 pub mod scoring;
 pub mod screens;
