@@ -7,8 +7,9 @@
 //!
 //! [`decode`] never fails as a whole: every line that is not a good record is skipped with a
 //! warning naming its line, and everything else still loads. On the desktop the records live
-//! in a [`FILE_NAME`] file that is only ever appended to ([`append`], [`append_all`]); on the
-//! web the same encoded lines go into IndexedDB.
+//! in a [`FILE_NAME`] file that is only ever appended to ([`append`], [`append_all`]); the
+//! encoding is kept apart from the file so that the browser build can store the same records
+//! (one IndexedDB value per event — not written yet).
 //!
 //! Non-finite numbers (a NaN dwell time) cannot be written in JSON: serde_json writes them as
 //! `null`, and such a record reads back as "not a record". Validate events before storing them.
