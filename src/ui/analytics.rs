@@ -14,7 +14,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
     ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, dim_gallery, edits_text,
-    panel_heading, panel_hint, panel_requested_at_launch, panel_window,
+    panel_heading, panel_hint, panel_window,
 };
 use super::settings_panel::key_label;
 use crate::feedback::FeedbackLog;
@@ -25,19 +25,14 @@ use crate::gallery::ActiveLevel;
 use crate::level::Level;
 use crate::player::VisitorSettings;
 use crate::player::keys::key_code;
-use crate::screens::{Panel, Pause, Screen};
+use crate::screens::Panel;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<AnalyticsState>()
-        .add_systems(
-            Update,
-            open_analytics.run_if(in_state(Panel::Closed).and_then(in_state(Pause::Running))),
-        )
-        .add_systems(OnEnter(Screen::Gallery), open_analytics_on_request)
-        .add_systems(
-            EguiPrimaryContextPass,
-            show_analytics.run_if(in_state(Panel::Analytics)),
-        );
+    super::open_panel_with(app, "analytics", |k| &k.analytics, Panel::Analytics);
+    app.init_resource::<AnalyticsState>().add_systems(
+        EguiPrimaryContextPass,
+        show_analytics.run_if(in_state(Panel::Analytics)),
+    );
 }
 
 /// The figures are worked out again at most this often (seconds), and only if the log grew.
@@ -85,24 +80,6 @@ struct Analysis {
     visitors: usize,
     samples: u64,
     plan: crate::gallery::pixels::Pixels,
-}
-
-fn open_analytics(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<VisitorSettings>,
-    mut next: ResMut<NextState<Panel>>,
-) {
-    if key_code(&settings.keys.analytics).is_some_and(|k| keys.just_pressed(k)) {
-        next.set(Panel::Analytics);
-    }
-}
-
-/// Screenshot aid: `VERNISSAGE_OPEN_PANEL=analytics` (see
-/// [`super::catalogue::panel_requested_at_launch`]).
-fn open_analytics_on_request(mut next: ResMut<NextState<Panel>>) {
-    if panel_requested_at_launch("analytics") {
-        next.set(Panel::Analytics);
-    }
 }
 
 fn show_analytics(

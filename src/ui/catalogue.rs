@@ -13,16 +13,12 @@ use crate::player::input::EyeCamera;
 use crate::player::keys::{key_code, key_name};
 use crate::player::teleport::TeleportRequest;
 use crate::player::{LocalVisitor, VisitorSettings};
-use crate::screens::{Panel, Pause, Screen};
+use crate::screens::Panel;
 
 pub(super) fn plugin(app: &mut App) {
+    super::open_panel_with(app, "catalogue", |k| &k.catalogue, Panel::Catalogue);
     app.init_resource::<CatalogueState>()
         .add_systems(Update, attach_panel_context)
-        .add_systems(
-            Update,
-            open_catalogue.run_if(in_state(Panel::Closed).and_then(in_state(Pause::Running))),
-        )
-        .add_systems(OnEnter(Screen::Gallery), open_catalogue_on_request)
         .add_systems(OnEnter(Panel::Catalogue), prepare_catalogue)
         .add_systems(
             EguiPrimaryContextPass,
@@ -242,23 +238,6 @@ const PAGE_ROWS: isize = 8;
 
 fn search_id() -> egui::Id {
     egui::Id::new("catalogue-search")
-}
-
-fn open_catalogue(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<VisitorSettings>,
-    mut next: ResMut<NextState<Panel>>,
-) {
-    if key_code(&settings.keys.catalogue).is_some_and(|k| keys.just_pressed(k)) {
-        next.set(Panel::Catalogue);
-    }
-}
-
-/// See [`panel_requested_at_launch`].
-fn open_catalogue_on_request(mut next: ResMut<NextState<Panel>>) {
-    if panel_requested_at_launch("catalogue") {
-        next.set(Panel::Catalogue);
-    }
 }
 
 fn prepare_catalogue(mut state: ResMut<CatalogueState>) {

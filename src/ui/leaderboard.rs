@@ -9,8 +9,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
-    ACCENT, INK, INK_SOFT, INSET, MUTED, dim_gallery, panel_heading, panel_hint,
-    panel_requested_at_launch, panel_window,
+    ACCENT, INK, INK_SOFT, INSET, MUTED, dim_gallery, panel_heading, panel_hint, panel_window,
 };
 use super::settings_panel::key_label;
 use crate::feedback::{FeedbackLog, VisitorId};
@@ -22,15 +21,11 @@ use crate::player::{LocalVisitor, VisitorSettings};
 use crate::scoring::game::GalleryScores;
 use crate::scoring::recommend::{Recommendation, recommend};
 use crate::scoring::{Scores, WorkScore};
-use crate::screens::{Panel, Pause, Screen};
+use crate::screens::Panel;
 
 pub(super) fn plugin(app: &mut App) {
+    super::open_panel_with(app, "leaderboard", |k| &k.leaderboard, Panel::Leaderboard);
     app.init_resource::<LeaderboardState>()
-        .add_systems(
-            Update,
-            open_leaderboard.run_if(in_state(Panel::Closed).and_then(in_state(Pause::Running))),
-        )
-        .add_systems(OnEnter(Screen::Gallery), open_leaderboard_on_request)
         .add_systems(OnEnter(Panel::Leaderboard), prepare_leaderboard)
         .add_systems(
             EguiPrimaryContextPass,
@@ -57,24 +52,6 @@ struct LeaderboardState {
     /// (events in the log, ratings scored, visitor) the recommendations were made for.
     made_for: Option<(usize, usize, String)>,
     for_you: Vec<Recommendation>,
-}
-
-fn open_leaderboard(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<VisitorSettings>,
-    mut next: ResMut<NextState<Panel>>,
-) {
-    if key_code(&settings.keys.leaderboard).is_some_and(|k| keys.just_pressed(k)) {
-        next.set(Panel::Leaderboard);
-    }
-}
-
-/// Screenshot aid: `VERNISSAGE_OPEN_PANEL=leaderboard` (see
-/// [`super::catalogue::panel_requested_at_launch`]).
-fn open_leaderboard_on_request(mut next: ResMut<NextState<Panel>>) {
-    if panel_requested_at_launch("leaderboard") {
-        next.set(Panel::Leaderboard);
-    }
 }
 
 fn prepare_leaderboard(mut state: ResMut<LeaderboardState>) {

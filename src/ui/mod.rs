@@ -11,7 +11,9 @@ use bevy::prelude::*;
 use bevy_egui::{EguiGlobalSettings, EguiPlugin};
 
 use crate::player::VisitorSettings;
-use crate::screens::Screen;
+use crate::player::keys::key_code;
+use crate::player::settings::KeyBindings;
+use crate::screens::{Pause, Screen};
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(EguiPlugin::default())
@@ -66,3 +68,28 @@ fn spawn_hud(
 }
 
 pub use crate::screens::Panel;
+
+/// Registers the two ways a panel opens: its key (from the bindings) in the gallery when no
+/// panel is open and play is not paused, and, for screenshots, `VERNISSAGE_OPEN_PANEL=name`
+/// when the gallery opens (see [`catalogue::panel_requested_at_launch`]).
+fn open_panel_with(app: &mut App, name: &'static str, key: fn(&KeyBindings) -> &str, panel: Panel) {
+    app.add_systems(
+        Update,
+        (move |keys: Res<ButtonInput<KeyCode>>,
+               settings: Res<VisitorSettings>,
+               mut next: ResMut<NextState<Panel>>| {
+            if key_code(key(&settings.keys)).is_some_and(|k| keys.just_pressed(k)) {
+                next.set(panel);
+            }
+        })
+        .run_if(in_state(Panel::Closed).and_then(in_state(Pause::Running))),
+    )
+    .add_systems(
+        OnEnter(Screen::Gallery),
+        move |mut next: ResMut<NextState<Panel>>| {
+            if catalogue::panel_requested_at_launch(name) {
+                next.set(panel);
+            }
+        },
+    );
+}

@@ -8,22 +8,18 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
     ACCENT, HUD_CLEARANCE, INK, INSET, MUTED, WARNING, dim_gallery, edits_text, panel_heading,
-    panel_hint, panel_requested_at_launch, panel_window,
+    panel_hint, panel_window,
 };
 use crate::player::VisitorSettings;
 use crate::player::keys::{key_code, key_name};
 use crate::player::settings::{
     FOV_RANGE, KeyBindings, Quality, SENSITIVITY_RANGE, Settings, WALK_SPEED_RANGE,
 };
-use crate::screens::{Panel, Pause, Screen};
+use crate::screens::Panel;
 
 pub(super) fn plugin(app: &mut App) {
+    super::open_panel_with(app, "settings", |k| &k.settings, Panel::Settings);
     app.init_resource::<SettingsPanelState>()
-        .add_systems(
-            Update,
-            open_settings.run_if(in_state(Panel::Closed).and_then(in_state(Pause::Running))),
-        )
-        .add_systems(OnEnter(Screen::Gallery), open_settings_on_request)
         .add_systems(OnEnter(Panel::Settings), prepare_settings)
         .add_systems(
             Update,
@@ -48,24 +44,6 @@ struct SettingsPanelState {
 enum Note {
     Done(String),
     Refused(String),
-}
-
-fn open_settings(
-    keys: Res<ButtonInput<KeyCode>>,
-    settings: Res<VisitorSettings>,
-    mut next: ResMut<NextState<Panel>>,
-) {
-    if key_code(&settings.keys.settings).is_some_and(|k| keys.just_pressed(k)) {
-        next.set(Panel::Settings);
-    }
-}
-
-/// Screenshot aid: `VERNISSAGE_OPEN_PANEL=settings` (see
-/// [`super::catalogue::panel_requested_at_launch`]).
-fn open_settings_on_request(mut next: ResMut<NextState<Panel>>) {
-    if panel_requested_at_launch("settings") {
-        next.set(Panel::Settings);
-    }
 }
 
 fn prepare_settings(mut state: ResMut<SettingsPanelState>) {
