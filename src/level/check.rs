@@ -120,7 +120,78 @@ pub fn check(level: &Level, assets: &AssetBytes) -> Vec<Finding> {
     check_works(&mut c, assets);
     check_lights(&mut c);
     check_spawn(&mut c);
+    check_market(&mut c);
     c.findings
+}
+
+/// Largest starting grant a level may give (whole tokens).
+pub const MAX_STARTING_GRANT: i64 = 1_000_000_000;
+
+/// Decodes `digits` hex digits into bytes, or `None`.
+pub fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let text = text.trim();
+    if text.len() != N * 2 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[i * 2..i * 2 + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+fn check_market(c: &mut Checker) {
+    let market = c.level.market.clone();
+    if !(0..=MAX_STARTING_GRANT).contains(&market.starting_grant) {
+        c.error(
+            "market.starting_grant",
+            format!(
+                "must be 0 to {MAX_STARTING_GRANT} tokens, not {}",
+                market.starting_grant
+            ),
+        );
+    }
+    if let Some(key) = &market.curator_key {
+        match decode_hex::<32>(key) {
+            None => c.error(
+                "market.curator_key",
+                "must be an Ed25519 public key: 64 hex digits",
+            ),
+            Some(bytes) if ed25519_dalek::VerifyingKey::from_bytes(&bytes).is_err() => c.error(
+                "market.curator_key",
+                "is not a valid Ed25519 public key",
+            ),
+            Some(_) => {}
+        }
+    } else if !market.endorsements.is_empty() {
+        c.warn(
+            "market.endorsements",
+            "endorsements without a curator_key are ignored",
+        );
+    }
+    for (id, signature) in &market.endorsements {
+        let path = format!("market.endorsements[\"{id}\"]");
+        if !c.level.works.iter().any(|w| &w.id == id) {
+            c.error(path.clone(), format!("no work has the id \"{id}\""));
+        }
+        if decode_hex::<64>(signature).is_none() {
+            c.error(path, "must be a signature: 128 hex digits");
+        }
+    }
+    if market.curator_key.is_some() {
+        for work in &c.level.works {
+            if !market.endorsements.contains_key(&work.id) {
+                c.warn(
+                    "market.endorsements",
+                    format!(
+                        "work \"{}\" has no curator endorsement and will not be for sale \
+                         (run `vernissage ledger sign-level`)",
+                        work.id
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_exhibition(c: &mut Checker) {
@@ -555,6 +626,15 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     );
                     valid = false;
                 }
+                if valid && ((share.percent * 100.0).round() - share.percent * 100.0).abs() > 1e-6 {
+                    c.error(
+                        format!("{p}.royalties[{k}].percent"),
+                        format!(
+                            "{} has more than two decimals (shares are whole hundredths of a percent)",
+                            share.percent
+                        ),
+                    );
+                }
                 if share.recipient.trim().is_empty() {
                     c.error(format!("{p}.royalties[{k}].recipient"), "must not be empty");
                 }
@@ -569,6 +649,17 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     ),
                 );
             }
+        }
+        if !(0.0..=50.0).contains(&work.resale_royalty)
+            || ((work.resale_royalty * 100.0).round() - work.resale_royalty * 100.0).abs() > 1e-6
+        {
+            c.error(
+                format!("{p}.resale_royalty"),
+                format!(
+                    "must be 0 to 50 percent in hundredths, not {}",
+                    work.resale_royalty
+                ),
+            );
         }
         for (name, value) in &work.features {
             if !value.is_finite() {

@@ -342,6 +342,7 @@ mod tests {
                 heading: 0.0,
             },
             works: vec![],
+            market: Default::default(),
         };
         let in_a = openings(&level, 0, Wall::East);
         assert_eq!(in_a.len(), 1);

@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod check;
+pub mod content;
 pub mod geometry;
 pub mod locate;
 pub mod schema;
@@ -56,6 +57,8 @@ impl fmt::Display for Diagnostic {
 pub struct Report {
     pub level: Option<Level>,
     pub diagnostics: Vec<Diagnostic>,
+    /// SHA-256 of each readable work's source (see [`content`]), by work id.
+    pub content_hashes: std::collections::BTreeMap<String, [u8; 32]>,
 }
 
 impl Report {
@@ -75,6 +78,7 @@ impl Report {
     fn fail(line: usize, column: usize, message: String) -> Box<Report> {
         Box::new(Report {
             level: None,
+            content_hashes: Default::default(),
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 line,
@@ -133,6 +137,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Box<Report>> {
         let pos = Locator::new(text).find("format");
         return Err(Box::new(Report {
             level: None,
+            content_hashes: Default::default(),
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 line: pos.line,
@@ -164,6 +169,7 @@ pub fn parse(bytes: &[u8]) -> Result<Level, Box<Report>> {
         };
         return Err(Box::new(Report {
             level: None,
+            content_hashes: Default::default(),
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 line: pos.line,
@@ -233,6 +239,7 @@ pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
         .collect();
     diagnostics.sort_by_key(|d| (d.line, d.column, d.severity));
     Report {
+        content_hashes: content::content_hashes(&level, assets),
         level: Some(level),
         diagnostics,
     }

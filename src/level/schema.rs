@@ -23,6 +23,45 @@ pub struct Level {
     pub lights: Lights,
     pub spawn: Spawn,
     pub works: Vec<Work>,
+    /// Terms of the token market; every field has a default.
+    #[serde(default)]
+    pub market: Market,
+}
+
+/// The exhibition's market terms: what a new visitor's wallet starts with and who vouches for
+/// the works' registrations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Market {
+    /// Tokens granted once to each new visitor wallet, whole tokens.
+    #[serde(default = "default_starting_grant")]
+    pub starting_grant: i64,
+    /// The curator's Ed25519 public key (64 hex digits). When set, every work's registration
+    /// must carry the curator's signature in `endorsements`, or the work is not for sale.
+    #[serde(default)]
+    pub curator_key: Option<String>,
+    /// Work id → the curator's signature of its registration (128 hex digits), written by
+    /// `vernissage ledger sign-level`.
+    #[serde(default)]
+    pub endorsements: BTreeMap<String, String>,
+}
+
+impl Default for Market {
+    fn default() -> Self {
+        Market {
+            starting_grant: default_starting_grant(),
+            curator_key: None,
+            endorsements: BTreeMap::new(),
+        }
+    }
+}
+
+pub fn default_starting_grant() -> i64 {
+    1_000
+}
+
+pub fn default_resale_royalty() -> f64 {
+    10.0
 }
 
 /// Who shows what: the exhibition's identity.
@@ -255,6 +294,9 @@ pub struct Work {
     pub editions: i64,
     /// Who receives what share of a sale; the percentages add up to 100.
     pub royalties: Vec<Share>,
+    /// The artist's share of every resale, percent (default 10).
+    #[serde(default = "default_resale_royalty")]
+    pub resale_royalty: f64,
     /// Curator-declared numeric features, by name (used by the scoring model).
     #[serde(default)]
     pub features: BTreeMap<String, f64>,

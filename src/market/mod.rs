@@ -4,3 +4,4 @@
 //! a browser backend; only [`ledger::file`] touches the file system (desktop only).
 
 pub mod ledger;
+pub mod terms;

@@ -3,7 +3,7 @@
 //! All integers are big-endian; strings and lists are prefixed with their length as a `u32`.
 //! This encoding is what the entry hash covers, so it must never change for version 1.
 
-use super::{Entry, Head, Payload, Share};
+use super::{Endorsement, Entry, Head, Payload, Share};
 
 /// File magic: the first bytes of every ledger file.
 pub const FILE_MAGIC: &[u8; 8] = b"VNLEDG01";
@@ -139,6 +139,7 @@ pub fn encode_payload(payload: &Payload) -> Vec<u8> {
             price,
             shares,
             resale_bp,
+            endorsement,
         } => {
             w.u8(2);
             w.str(work);
@@ -152,6 +153,14 @@ pub fn encode_payload(payload: &Payload) -> Vec<u8> {
                 w.u16(share.bp);
             }
             w.u16(*resale_bp);
+            match endorsement {
+                None => w.u8(0),
+                Some(e) => {
+                    w.u8(1);
+                    w.bytes(&e.curator_key);
+                    w.bytes(&e.signature);
+                }
+            }
         }
         Payload::Grant { wallet, amount } => {
             w.u8(3);
@@ -245,6 +254,14 @@ fn decode_payload_from(r: &mut Reader<'_>) -> Result<Payload, DecodeError> {
                 price,
                 shares,
                 resale_bp: r.u16()?,
+                endorsement: match r.u8()? {
+                    0 => None,
+                    1 => Some(Endorsement {
+                        curator_key: r.array()?,
+                        signature: r.array()?,
+                    }),
+                    t => return Err(DecodeError::UnknownTag(t)),
+                },
             }
         }
         3 => Payload::Grant {

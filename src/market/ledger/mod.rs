@@ -51,6 +51,9 @@ pub enum Payload {
         price: u64,
         shares: Vec<Share>,
         resale_bp: u16,
+        /// The curator's signature of the registration (see [`registration_bytes`]), required
+        /// when the exhibition names a curator key.
+        endorsement: Option<Endorsement>,
     },
     /// Creates tokens in a wallet: the only way tokens come into existence.
     Grant { wallet: WalletId, amount: u64 },
@@ -87,6 +90,63 @@ pub enum Payload {
         price: u64,
         royalty: u64,
     },
+}
+
+/// A curator's Ed25519 signature of a work registration, made offline with the curator's own
+/// key (`vernissage ledger sign-level`) and carried into the ledger by the registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endorsement {
+    pub curator_key: [u8; 32],
+    pub signature: [u8; 64],
+}
+
+/// The bytes a curator signs for a registration: a domain tag and the registration's canonical
+/// payload encoding without its endorsement. Index, time and chain are not covered, so the
+/// signature can be made before the work is ever registered.
+pub fn registration_bytes(payload: &Payload) -> Option<Vec<u8>> {
+    let Payload::RegisterWork { .. } = payload else {
+        return None;
+    };
+    let mut bare = payload.clone();
+    if let Payload::RegisterWork { endorsement, .. } = &mut bare {
+        *endorsement = None;
+    }
+    let mut bytes = b"vernissage-registration-v1".to_vec();
+    bytes.extend_from_slice(&codec::encode_payload(&bare));
+    Some(bytes)
+}
+
+/// Signs a registration payload with a curator key, returning the payload endorsed.
+pub fn endorse(payload: Payload, curator: &SigningKey) -> Payload {
+    let Some(message) = registration_bytes(&payload) else {
+        return payload;
+    };
+    let signature = curator.sign(&message).to_bytes();
+    let mut payload = payload;
+    if let Payload::RegisterWork { endorsement, .. } = &mut payload {
+        *endorsement = Some(Endorsement {
+            curator_key: curator.verifying_key().to_bytes(),
+            signature,
+        });
+    }
+    payload
+}
+
+/// Whether a registration's endorsement is a valid signature by its named curator key.
+pub fn endorsement_valid(payload: &Payload) -> bool {
+    let Payload::RegisterWork {
+        endorsement: Some(e),
+        ..
+    } = payload
+    else {
+        return false;
+    };
+    let Ok(key) = VerifyingKey::from_bytes(&e.curator_key) else {
+        return false;
+    };
+    let message = registration_bytes(payload).expect("a registration");
+    key.verify(&message, &Signature::from_bytes(&e.signature))
+        .is_ok()
 }
 
 /// One signed link of the chain.
@@ -147,6 +207,8 @@ pub enum LedgerError {
     NoEditions,
     /// A recorded amount, edition number or price differs from what the rules compute.
     Mismatch(&'static str),
+    /// A registration's curator endorsement does not verify.
+    BadEndorsement(WorkId),
     GenesisMisplaced,
     TimeWentBackwards {
         last: u64,
@@ -181,6 +243,9 @@ impl std::fmt::Display for LedgerError {
             Self::BadShares => write!(f, "royalty shares are invalid"),
             Self::NoEditions => write!(f, "a work needs at least one edition"),
             Self::Mismatch(what) => write!(f, "recorded {what} differs from the rules"),
+            Self::BadEndorsement(w) => {
+                write!(f, "the curator's signature on {w}'s registration does not verify")
+            }
             Self::GenesisMisplaced => write!(f, "genesis must be the first entry and only there"),
             Self::TimeWentBackwards { last, got } => {
                 write!(f, "timestamp {got} is before the previous {last}")
@@ -246,6 +311,8 @@ pub struct Work {
     pub price: u64,
     pub shares: Vec<Share>,
     pub resale_bp: u16,
+    /// The curator key that endorsed the registration, if any.
+    pub endorsed_by: Option<[u8; 32]>,
     pub registered_at: u64,
     pub sold: u32,
 }
@@ -446,6 +513,7 @@ impl State {
                 price,
                 shares,
                 resale_bp,
+                endorsement,
             } => {
                 if self.works.contains_key(work) {
                     return Err(LedgerError::WorkExists(work.clone()));
@@ -467,6 +535,9 @@ impl State {
                 // Refuse prices whose split cannot be computed, so every later sale can.
                 split(*price, shares)?;
                 resale_royalty(*price, *resale_bp)?;
+                if endorsement.is_some() && !endorsement_valid(payload) {
+                    return Err(LedgerError::BadEndorsement(work.clone()));
+                }
                 self.works.insert(
                     work.clone(),
                     Work {
@@ -476,6 +547,7 @@ impl State {
                         price: *price,
                         shares: shares.clone(),
                         resale_bp: *resale_bp,
+                        endorsed_by: endorsement.map(|e| e.curator_key),
                         registered_at: timestamp,
                         sold: 0,
                     },
@@ -882,6 +954,7 @@ pub mod ops {
             price,
             shares,
             resale_bp,
+            endorsement: None,
         }
     }
 

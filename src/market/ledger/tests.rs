@@ -862,3 +862,42 @@ fn a_missing_head_is_damage() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn curator_endorsements_are_checked_on_registration() {
+    let curator = other_key();
+    let mut l = sample();
+    let endorsed = endorse(
+        register("endorsed", b"pixels", "ana", 3, 100, &[], 1_000),
+        &curator,
+    );
+    assert!(endorsement_valid(&endorsed));
+    l.append(6, endorsed).unwrap();
+    assert_eq!(
+        l.state().works["endorsed"].endorsed_by,
+        Some(curator.verifying_key().to_bytes())
+    );
+
+    // Any change to the registered terms breaks the curator's signature.
+    let mut changed = endorse(
+        register("cheaper", b"pixels", "ana", 3, 100, &[], 1_000),
+        &curator,
+    );
+    if let Payload::RegisterWork { price, .. } = &mut changed {
+        *price = 1;
+    }
+    assert!(!endorsement_valid(&changed));
+    refused(
+        &mut l,
+        changed,
+        LedgerError::BadEndorsement("cheaper".into()),
+    );
+
+    // The endorsement survives the byte encoding.
+    let entries = l.entries().to_vec();
+    let decoded: Vec<Entry> = entries
+        .iter()
+        .map(|e| codec::decode_entry(&codec::encode_entry(e)).unwrap())
+        .collect();
+    assert_eq!(decoded, entries);
+}
