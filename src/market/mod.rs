@@ -4,4 +4,9 @@
 //! a browser backend; only [`ledger::file`] touches the file system (desktop only).
 
 pub mod ledger;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod keys;
 pub mod terms;
+
+/// The ledger's folder inside an exhibition's data directory.
+pub const LEDGER_DIR: &str = "ledger";
