@@ -86,18 +86,126 @@ pub enum Command {
     /// prints one JSON line per event and writes a JSON report (see docs/simulate.md).
     Simulate(SimulateArgs),
     /// Check level files without opening a window: prints `FILE: ok (R rooms, W works)` or one
-    /// `FILE:LINE:COLUMN: message` line per problem; exits 1 if any file has errors.
+    /// `FILE:LINE:COLUMN: message` line per problem; exits 1 if any file has errors. Where the
+    /// exhibition's ledger has registered a work, terms that differ from it are warned about.
     Validate {
         /// Level files to check.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
+        /// The data directory whose ledgers the levels are compared with (default: the
+        /// platform's data directory).
+        #[arg(long = "data-dir", value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+    },
+    /// Inspect an exhibition's token ledger, and sign levels as their curator
+    /// (see docs/ledger.md).
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    // --- Layout and synthetic levels (`layout`, `generate`; see `run_layout` below) ---
+    /// Print the level with every placement filled in: works without a placement (or with
+    /// `Auto(...)`) are hung and stood by the layout step, as the game would. Comments are not
+    /// kept. Problems are printed on standard error as by `validate` (exit code 1).
+    Layout {
+        /// The level file.
+        #[arg(value_name = "FILE")]
+        file: String,
+    },
+    /// Print a synthetic exhibition for load tests: N generative works (and a few sculptures)
+    /// in a grid of M connected rooms sized to hold them; `validate` accepts it.
+    Generate {
+        /// Number of works, 1 to 10000.
+        #[arg(long, value_name = "N")]
+        works: usize,
+        /// Number of rooms (default: one per 60 works).
+        #[arg(long, value_name = "M")]
+        rooms: Option<usize>,
+        /// The same seed gives the same exhibition.
+        #[arg(long, value_name = "S", default_value_t = 0)]
+        seed: u64,
+        /// Write concrete placements (the layout step's) instead of `Auto(rooms: [...])`.
+        #[arg(long)]
+        placed: bool,
+    },
+}
+
+/// Which ledger a `vernissage ledger` command reads: `DATA_DIR/<exhibition id>/ledger/`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LedgerTarget {
+    /// The data directory (default: the platform's data directory); its `ledger.key` is the
+    /// installation's signing key.
+    #[arg(long = "data-dir", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The exhibition id; may be left out when the data directory holds exactly one ledger.
+    #[arg(long, value_name = "ID", conflicts_with = "level")]
+    exhibition: Option<String>,
+    /// The exhibition's level, instead of --exhibition.
+    #[arg(long, value_name = "FILE")]
+    level: Option<String>,
+}
+
+/// `vernissage ledger ...`
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Verify every entry (hashes, chain, signatures, rules, signed HEAD): prints
+    /// `ledger ok: N entries, head HASH`, or `ledger damaged at entry I: REASON` and exits 1.
+    Verify {
+        #[command(flatten)]
+        target: LedgerTarget,
+    },
+    /// One line per entry: index, UTC time, kind, what happened, short hash.
+    Show {
+        #[command(flatten)]
+        target: LedgerTarget,
+        /// One JSON object per line instead, with every field.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every wallet's balance, the editions each wallet owns and the open listings.
+    Balances {
+        #[command(flatten)]
+        target: LedgerTarget,
+    },
+    /// Export the entries as CSV (index,timestamp_ms,kind,work,edition,from,to,amount,hash);
+    /// purchases and resales give one row per payee.
+    Export {
+        #[command(flatten)]
+        target: LedgerTarget,
+        /// CSV, the only format so far.
+        #[arg(long, required = true)]
+        csv: bool,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Make a new curator key file (readable by its owner only) and print its public key, the
+    /// value of the level's `market.curator_key`.
+    Keygen {
+        /// The new key file; an existing file is never replaced.
+        #[arg(long, value_name = "FILE", required = true)]
+        out: PathBuf,
+    },
+    /// Sign every work's registration with the curator key and print the level's
+    /// `endorsements: { ... }` block; with --write, put it into the level file in place.
+    SignLevel {
+        /// The level to sign.
+        #[arg(value_name = "LEVEL")]
+        level: String,
+        /// The curator's key file (from `vernissage ledger keygen`).
+        #[arg(long, value_name = "FILE", required = true)]
+        key: PathBuf,
+        /// Rewrite the level's `market.endorsements` in place, leaving every other byte as is.
+        #[arg(long)]
+        write: bool,
     },
 }
 
 /// Runs a parsed command line; the process exit code comes back.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Validate { files }) => validate(&files),
+        Some(Command::Validate { files, data_dir }) => {
+            validate(&files, data_dir.as_deref().or(cli.data_dir.as_deref()))
+        }
+        Some(Command::Ledger(command)) => ledger(command, cli.data_dir.as_deref()),
         Some(Command::Scores {
             level,
             data_dirs,
@@ -109,6 +217,13 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
         }) => analytics(&level, &data_dirs, out),
         Some(Command::Simulate(args)) => simulate(args),
+        Some(Command::Layout { file }) => run_layout(&file),
+        Some(Command::Generate {
+            works,
+            rooms,
+            seed,
+            placed,
+        }) => run_generate(works, rooms, seed, placed),
         None => play(cli),
     }
 }
@@ -138,11 +253,13 @@ fn play(cli: Cli) -> ExitCode {
     crate::run_game(launch)
 }
 
-/// `vernissage validate FILE...`
-pub fn validate(files: &[String]) -> ExitCode {
+/// `vernissage validate FILE...`: each level is also compared with its exhibition's ledger in
+/// the data directory `data_dir` (or the platform's).
+pub fn validate(files: &[String], data_dir: Option<&Path>) -> ExitCode {
+    let data_root = crate::launch::data_root(data_dir);
     let mut failed = false;
     for file in files {
-        let (lines, ok) = validate_file(Path::new(file), file);
+        let (lines, ok) = check_level_file(Path::new(file), file, data_root.as_deref());
         for line in lines {
             say!("{line}");
         }
@@ -157,6 +274,12 @@ pub fn validate(files: &[String]) -> ExitCode {
 
 /// The output lines for one file, and whether it is free of errors.
 pub fn validate_file(path: &Path, label: &str) -> (Vec<String>, bool) {
+    check_level_file(path, label, None)
+}
+
+/// [`validate_file`], also warning where the level's terms contradict the ledger of its
+/// exhibition in the data directory `data_root`.
+fn check_level_file(path: &Path, label: &str, data_root: Option<&Path>) -> (Vec<String>, bool) {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -171,7 +294,12 @@ pub fn validate_file(path: &Path, label: &str) -> (Vec<String>, bool) {
     let report = crate::level::read_level(&bytes, |asset| {
         std::fs::read(root.join(asset)).map_err(|e| e.to_string())
     });
-    let mut lines: Vec<String> = report.diagnostics.iter().map(|d| d.render(label)).collect();
+    let mut diagnostics = report.diagnostics.clone();
+    if let (Some(root), Some(level)) = (data_root, &report.level) {
+        diagnostics.extend(ledger_contradictions(level, &report, &bytes, root));
+        diagnostics.sort_by_key(|d| (d.line, d.column, d.severity));
+    }
+    let mut lines: Vec<String> = diagnostics.iter().map(|d| d.render(label)).collect();
     let ok = !report.has_errors();
     if ok && let Some(level) = &report.level {
         lines.push(format!(
@@ -319,7 +447,10 @@ fn valid_level(file: &str) -> Option<crate::level::Level> {
         return None;
     }
     let bytes = std::fs::read(file).ok()?;
-    crate::level::parse(&bytes).ok()
+    let mut level = crate::level::parse(&bytes).ok()?;
+    // Placements the level leaves to the layout step, filled as everywhere else.
+    crate::level::layout::fill(&mut level);
+    Some(level)
 }
 
 /// `vernissage analytics ...`
@@ -486,4 +617,518 @@ fn scores(level_file: &str, data_dirs: &[PathBuf], settings_file: Option<&Path>)
         _ => say!("cross-validation needs ratings of at least two works"),
     }
     ExitCode::SUCCESS
+}
+
+/// Warnings where `level`'s terms differ from what its exhibition's ledger registered (the
+/// ledger wins), located at the differing values. Nothing when there is no ledger or no key.
+fn ledger_contradictions(
+    level: &crate::level::Level,
+    report: &crate::level::Report,
+    bytes: &[u8],
+    data_root: &Path,
+) -> Vec<crate::level::Diagnostic> {
+    use crate::level::{Diagnostic, Severity, locate::Locator};
+    use crate::market::{LEDGER_DIR, keys, ledger::file, report::contradiction_field, terms};
+    let dir = data_root.join(&level.exhibition.id).join(LEDGER_DIR);
+    let key_path = data_root.join(keys::KEY_FILE);
+    if !dir.join(file::LOG_FILE).exists() || !key_path.exists() {
+        return Vec::new();
+    }
+    let text = std::str::from_utf8(bytes).unwrap_or_default();
+    let locator = Locator::new(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let warning = |path: String, message: String| {
+        let pos = locator.find(&path);
+        Diagnostic {
+            severity: Severity::Warning,
+            line: pos.line,
+            column: pos.column,
+            path,
+            message,
+        }
+    };
+    let opened = keys::read_key(&key_path)
+        .map_err(|e| e.to_string())
+        .and_then(|key| file::FileLedger::open(&dir, key).map_err(|e| e.to_string()));
+    let ledger = match opened {
+        Ok(ledger) => ledger,
+        Err(e) => {
+            return vec![warning(
+                "exhibition.id".into(),
+                format!(
+                    "cannot read the exhibition's ledger in {}: {e}",
+                    dir.display()
+                ),
+            )];
+        }
+    };
+    let mut out = Vec::new();
+    if let Some(damage) = ledger.damage() {
+        out.push(warning(
+            "exhibition.id".into(),
+            format!(
+                "the exhibition's ledger in {} is damaged at entry {}: {}; only the entries \
+                 before it are compared (run `vernissage ledger verify`)",
+                dir.display(),
+                damage.index,
+                crate::market::report::describe_reason(&damage.reason)
+            ),
+        ));
+    }
+    for (i, work) in level.works.iter().enumerate() {
+        let Some(registered) = ledger.state().works.get(&work.id) else {
+            continue;
+        };
+        let hash = report.content_hashes.get(&work.id).copied();
+        for message in terms::contradictions(work, registered, hash) {
+            let field = contradiction_field(&message);
+            let path = if field.is_empty() {
+                format!("works[{i}]")
+            } else {
+                format!("works[{i}].{field}")
+            };
+            out.push(warning(path, format!("{message}; the ledger wins")));
+        }
+    }
+    out
+}
+
+/// `vernissage ledger ...`; `data_dir` is the top-level `--data-dir`, used when the command
+/// gives none.
+fn ledger(command: LedgerCommand, data_dir: Option<&Path>) -> ExitCode {
+    let target = |t: LedgerTarget| LedgerTarget {
+        data_dir: t.data_dir.or_else(|| data_dir.map(Path::to_path_buf)),
+        ..t
+    };
+    let result = match command {
+        LedgerCommand::Verify { target: t } => ledger_verify(&target(t)),
+        LedgerCommand::Show { target: t, json } => ledger_show(&target(t), json),
+        LedgerCommand::Balances { target: t } => ledger_balances(&target(t)),
+        LedgerCommand::Export { target: t, out, .. } => ledger_export(&target(t), out.as_deref()),
+        LedgerCommand::Keygen { out } => ledger_keygen(&out),
+        LedgerCommand::SignLevel { level, key, write } => sign_level(&level, &key, write),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("{e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// A ledger opened for reading, with where it was found.
+struct OpenedLedger {
+    dir: PathBuf,
+    ledger: crate::market::ledger::file::FileLedger,
+}
+
+impl OpenedLedger {
+    /// The verified entries: all of them, or those before the damage.
+    fn entries(&self) -> Vec<crate::market::ledger::Entry> {
+        use crate::market::ledger::{codec, file::LOG_FILE};
+        if let Some(ledger) = self.ledger.ledger() {
+            return ledger.entries().to_vec();
+        }
+        let bytes = std::fs::read(self.dir.join(LOG_FILE)).unwrap_or_default();
+        let (bodies, _) = codec::split_records(&bytes);
+        let verified = self.ledger.damage().map_or(0, |d| d.index as usize);
+        bodies
+            .iter()
+            .take(verified)
+            .map_while(|b| codec::decode_entry(b).ok())
+            .collect()
+    }
+
+    /// `ledger damaged at entry I: REASON`, if it is.
+    fn damage_line(&self) -> Option<String> {
+        self.ledger.damage().map(|d| {
+            format!(
+                "ledger damaged at entry {}: {}",
+                d.index,
+                crate::market::report::describe_reason(&d.reason)
+            )
+        })
+    }
+}
+
+/// The exhibition folders of `root` that hold a ledger.
+fn exhibitions_with_ledgers(root: &Path) -> Vec<String> {
+    use crate::market::{LEDGER_DIR, ledger::file::LOG_FILE};
+    let mut found: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join(LEDGER_DIR).join(LOG_FILE).is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Finds and opens the ledger a command names, with the installation's key (never made here).
+/// Warnings from opening (a torn last entry cut off, a lagging HEAD) go to standard error.
+fn open_ledger(target: &LedgerTarget) -> Result<OpenedLedger, String> {
+    use crate::market::{LEDGER_DIR, keys, ledger::file};
+    let root = crate::launch::data_root(target.data_dir.as_deref())
+        .ok_or("no data directory on this platform: give --data-dir DIR")?;
+    let exhibition = match (&target.exhibition, &target.level) {
+        (Some(id), _) => id.clone(),
+        (None, Some(level)) => {
+            let bytes = std::fs::read(level)
+                .map_err(|e| format!("{level}:1:1: cannot read the file: {e}"))?;
+            let parsed = crate::level::parse(&bytes).map_err(|report| {
+                report
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(level))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            parsed.exhibition.id
+        }
+        (None, None) => match exhibitions_with_ledgers(&root).as_slice() {
+            [one] => one.clone(),
+            [] => {
+                return Err(format!(
+                    "no ledger in {} (looked for <exhibition id>/{LEDGER_DIR}/{})",
+                    root.display(),
+                    file::LOG_FILE
+                ));
+            }
+            several => {
+                return Err(format!(
+                    "{} holds ledgers of several exhibitions; choose one with --exhibition ID: {}",
+                    root.display(),
+                    several.join(", ")
+                ));
+            }
+        },
+    };
+    if exhibition.is_empty()
+        || exhibition == "."
+        || exhibition == ".."
+        || exhibition.contains(['/', '\\'])
+    {
+        return Err(format!("\"{exhibition}\" is not an exhibition id"));
+    }
+    let dir = root.join(&exhibition).join(LEDGER_DIR);
+    if !dir.join(file::LOG_FILE).is_file() {
+        let found = exhibitions_with_ledgers(&root);
+        let others = if found.is_empty() {
+            "no exhibition there has one".to_string()
+        } else {
+            format!("ledgers found: {}", found.join(", "))
+        };
+        return Err(format!(
+            "no ledger for exhibition \"{exhibition}\" in {} (looked for {}; {others})",
+            root.display(),
+            dir.join(file::LOG_FILE).display()
+        ));
+    }
+    let key_path = root.join(keys::KEY_FILE);
+    if !key_path.exists() {
+        return Err(format!(
+            "no ledger key at {}: the ledger can only be verified with the key of the \
+             installation that wrote it (give that installation's --data-dir)",
+            key_path.display()
+        ));
+    }
+    let key = keys::read_key(&key_path).map_err(|e| e.to_string())?;
+    if keys::readable_by_others(&key_path) {
+        eprintln!(
+            "warning: {} can be read by other users; anyone who reads it can sign ledger \
+             entries (chmod 600 it)",
+            key_path.display()
+        );
+    }
+    let ledger = file::FileLedger::open(&dir, key)
+        .map_err(|e| format!("cannot open the ledger in {}: {e}", dir.display()))?;
+    for warning in ledger.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(OpenedLedger { dir, ledger })
+}
+
+/// `vernissage ledger verify`
+fn ledger_verify(target: &LedgerTarget) -> Result<ExitCode, String> {
+    let opened = open_ledger(target)?;
+    if let Some(line) = opened.damage_line() {
+        say!("{line}");
+        return Ok(ExitCode::FAILURE);
+    }
+    let entries = opened.entries();
+    let head = entries
+        .last()
+        .map_or_else(String::new, |e| crate::market::terms::hex(&e.hash));
+    say!("ledger ok: {} entries, head {head}", entries.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit code of a listing command: a damaged ledger is reported, its verified entries having
+/// been listed.
+fn listed(opened: &OpenedLedger, count: usize) -> ExitCode {
+    match opened.damage_line() {
+        Some(line) => {
+            eprintln!("{line}; only the {count} verified entries before it are included");
+            ExitCode::FAILURE
+        }
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// `vernissage ledger show [--json]`
+fn ledger_show(target: &LedgerTarget, json: bool) -> Result<ExitCode, String> {
+    use crate::market::report::{entry_json, entry_line};
+    let opened = open_ledger(target)?;
+    let entries = opened.entries();
+    for entry in &entries {
+        if json {
+            say!("{}", entry_json(entry));
+        } else {
+            say!("{}", entry_line(entry));
+        }
+    }
+    Ok(listed(&opened, entries.len()))
+}
+
+/// `vernissage ledger balances`
+fn ledger_balances(target: &LedgerTarget) -> Result<ExitCode, String> {
+    let opened = open_ledger(target)?;
+    for line in crate::market::report::balances_lines(opened.ledger.state()) {
+        say!("{line}");
+    }
+    Ok(listed(&opened, opened.ledger.state().len as usize))
+}
+
+/// `vernissage ledger export --csv [--out FILE]`
+fn ledger_export(target: &LedgerTarget, out: Option<&Path>) -> Result<ExitCode, String> {
+    use std::io::Write as _;
+    let opened = open_ledger(target)?;
+    let entries = opened.entries();
+    let csv = crate::market::report::csv(&entries);
+    match out {
+        Some(path) => {
+            std::fs::write(path, &csv)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {} entries to {}", entries.len(), path.display());
+        }
+        None => {
+            let _ = std::io::stdout().write_all(csv.as_bytes());
+        }
+    }
+    Ok(listed(&opened, entries.len()))
+}
+
+/// `vernissage ledger keygen --out FILE`
+fn ledger_keygen(out: &Path) -> Result<ExitCode, String> {
+    use crate::market::{keys, terms::hex};
+    if out.exists() {
+        return Err(format!(
+            "{} already exists; keygen never replaces a key (choose another --out)",
+            out.display()
+        ));
+    }
+    let key = keys::random_key().map_err(|e| e.to_string())?;
+    keys::write_key(out, &key).map_err(|e| e.to_string())?;
+    eprintln!(
+        "wrote the curator key {} (keep it private); put this public key in the level's \
+         market.curator_key:",
+        out.display()
+    );
+    say!("{}", hex(&key.verifying_key().to_bytes()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a level and its assets as `validate` does.
+fn read_level_file(file: &str, bytes: &[u8]) -> crate::level::Report {
+    let (root, _) = crate::level::exhibition_root(file);
+    let root = PathBuf::from(root);
+    crate::level::read_level(bytes, |asset| {
+        std::fs::read(root.join(asset)).map_err(|e| e.to_string())
+    })
+}
+
+/// `vernissage ledger sign-level LEVEL --key FILE [--write]`
+fn sign_level(file: &str, key_path: &Path, write: bool) -> Result<ExitCode, String> {
+    use crate::level::check::decode_hex;
+    use crate::level::locate::Locator;
+    use crate::market::{keys, ledger, report, terms};
+    let bytes =
+        std::fs::read(file).map_err(|e| format!("{file}:1:1: cannot read the file: {e}"))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| format!("{file}: the file is not valid UTF-8 text: {e}"))?;
+    let level_report = read_level_file(file, &bytes);
+    // Problems with the old endorsements are what signing repairs; anything else comes first.
+    let blocking: Vec<String> = level_report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && !d.path.starts_with("market.endorsements"))
+        .map(|d| d.render(file))
+        .collect();
+    let Some(level) = level_report.level.as_ref().filter(|_| blocking.is_empty()) else {
+        return Err(format!(
+            "{}\n{file}: fix these errors before signing",
+            blocking.join("\n")
+        ));
+    };
+    let key = keys::read_key(key_path).map_err(|e| e.to_string())?;
+    let public = terms::hex(&key.verifying_key().to_bytes());
+    match level.market.curator_key.as_deref() {
+        None => {
+            return Err(format!(
+                "{file}: the level names no curator key; add `curator_key: \"{public}\",` to its \
+                 `market: ( ... )` section (or `market: (curator_key: \"{public}\"),` to the level)"
+            ));
+        }
+        Some(named) if decode_hex::<32>(named) != Some(key.verifying_key().to_bytes()) => {
+            let pos = Locator::new(text.strip_prefix('\u{feff}').unwrap_or(text))
+                .find("market.curator_key");
+            return Err(format!(
+                "{file}:{}:{}: market.curator_key is \"{named}\", but the public key of {} is \
+                 \"{public}\"; put `curator_key: \"{public}\"` there, or sign with the key the \
+                 level names",
+                pos.line,
+                pos.column,
+                key_path.display()
+            ));
+        }
+        Some(_) => {}
+    }
+    let mut endorsements = std::collections::BTreeMap::new();
+    for work in &level.works {
+        let hash = level_report.content_hashes.get(&work.id).ok_or_else(|| {
+            format!(
+                "{file}: the content of work \"{}\" cannot be read, so it cannot be signed",
+                work.id
+            )
+        })?;
+        let signed = ledger::endorse(terms::registration(work, *hash), &key);
+        let ledger::Payload::RegisterWork {
+            endorsement: Some(e),
+            ..
+        } = signed
+        else {
+            unreachable!("endorse signs registrations")
+        };
+        endorsements.insert(work.id.clone(), terms::hex(&e.signature));
+    }
+    say!(
+        "endorsements: {},",
+        report::endorsements_value(&endorsements, "")
+    );
+    if !write {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let edited = report::set_endorsements(text, &endorsements).map_err(|e| {
+        format!("{file}: cannot edit the level: {e}; paste the block above by hand")
+    })?;
+    // The edit must give a valid level whose every endorsement verifies, or nothing is written.
+    let check = read_level_file(file, edited.as_bytes());
+    let problems: Vec<String> = match check.valid_level() {
+        None => check
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render(file))
+            .collect(),
+        Some(new) => new
+            .works
+            .iter()
+            .filter_map(|work| {
+                let hash = check.content_hashes.get(&work.id)?;
+                terms::endorsed_registration(new, work, *hash)
+                    .err()
+                    .map(|e| format!("{file}: work \"{}\": {e}", work.id))
+            })
+            .collect(),
+    };
+    if !problems.is_empty() {
+        return Err(format!(
+            "{}\n{file}: the edited level would not be valid; nothing was written",
+            problems.join("\n")
+        ));
+    }
+    let path = Path::new(file);
+    let tmp = path.with_file_name(format!(
+        ".{}.sign-level.tmp",
+        path.file_name()
+            .map_or("level".into(), |n| n.to_string_lossy())
+    ));
+    let written = std::fs::write(&tmp, edited.as_bytes())
+        .and_then(|()| {
+            if let Ok(meta) = std::fs::metadata(path) {
+                std::fs::set_permissions(&tmp, meta.permissions())?;
+            }
+            std::fs::rename(&tmp, path)
+        })
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("cannot write {file}: {e}")
+        });
+    written?;
+    eprintln!("{file}: wrote {} endorsements", endorsements.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+// --- Layout and synthetic levels: `vernissage layout`, `vernissage generate` ---
+
+/// A level as RON: as a curator writes it, or one line per room and work when that would be
+/// over the level file limit (thousands of works).
+fn level_text(level: &crate::level::Level) -> Result<String, String> {
+    let text = crate::level::to_ron(level).map_err(|e| e.to_string())?;
+    if text.len() <= crate::level::MAX_LEVEL_BYTES {
+        return Ok(text);
+    }
+    crate::level::to_ron_compact(level).map_err(|e| e.to_string())
+}
+
+/// `vernissage layout FILE`
+fn run_layout(file: &str) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("{file}:1:1: cannot read the file: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = read_level_file(file, &bytes);
+    for diagnostic in &report.diagnostics {
+        eprintln!("{}", diagnostic.render(file));
+    }
+    let Some(level) = report.level.as_ref().filter(|_| !report.has_errors()) else {
+        return ExitCode::FAILURE;
+    };
+    match level_text(level) {
+        Ok(text) => {
+            eprintln!(
+                "{file}: placements filled in; comments are not kept and fields left at their \
+                 default are left out"
+            );
+            say!("{}", text.trim_end());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{file}: cannot write the level: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `vernissage generate --works N [--rooms M] [--seed S] [--placed]`
+fn run_generate(works: usize, rooms: Option<usize>, seed: u64, placed: bool) -> ExitCode {
+    use crate::level::generate::{Spec, generate};
+    let spec = Spec {
+        works,
+        rooms,
+        seed,
+        placed,
+    };
+    match generate(&spec).and_then(|level| level_text(&level)) {
+        Ok(text) => {
+            say!("// Generated by `vernissage generate --works {works} --seed {seed}`.");
+            say!("{}", text.trim_end());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("generate: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -16,6 +16,8 @@ pub mod scoring;
 pub mod screens;
 pub mod simulate;
 pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 use std::process::ExitCode;
 
@@ -71,9 +73,12 @@ impl Plugin for AppPlugin {
             player::plugin,
             interaction::plugin,
             feedback::plugin,
+            market::plugin,
             scoring::plugin,
             ui::plugin,
         ));
+        #[cfg(target_arch = "wasm32")]
+        app.add_plugins(web::plugin);
         if let Some(script) = &self.launch.script {
             app.add_plugins(simulate::LocalScriptPlugin {
                 script: script.clone(),
@@ -118,6 +123,7 @@ impl Plugin for HeadlessPlugin {
             player::plugin,
             interaction::plugin,
             feedback::plugin,
+            market::plugin,
         ));
     }
 }

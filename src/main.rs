@@ -10,11 +10,5 @@ fn main() -> std::process::ExitCode {
 /// In the browser there is no command line: the page's address picks the level.
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    let _ = vernissage::run_game(vernissage::launch::Launch {
-        level: vernissage::launch::LevelLocation::parse("levels/default.ron"),
-        data_dir: None,
-        watch: false,
-        screenshot: None,
-        script: None,
-    });
+    vernissage::web::start();
 }

@@ -648,6 +648,8 @@ pub fn render_heat_map(level: &Level, map: &HeatMap, pixels_per_metre: f32) -> P
                 canvas.fill_disc(centre, r + 1.5, PAPER, 1.0);
                 canvas.fill_disc(centre, r, WORK, 1.0);
             }
+            // Not placed (the layout step fills placements when a level is read).
+            Placement::Auto { .. } => {}
         }
     }
 

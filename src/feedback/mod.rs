@@ -88,8 +88,11 @@ impl FeedbackLog {
 /// clock; simulations a base time derived from the seed plus simulated seconds.
 #[derive(Resource, Debug, Clone, Copy, Default)]
 pub struct FeedbackClock {
-    /// `Some(base)`: simulated, `time_ms = base + elapsed fixed time`.
+    /// `Some(base)`: simulated, `time_ms = base + simulated_elapsed_ms`.
     pub simulated_base_ms: Option<u64>,
+    /// Simulated time since the gallery opened, kept by the simulation's clock (loading takes
+    /// a varying number of frames, so the fixed clock's elapsed time would not repeat).
+    pub simulated_elapsed_ms: u64,
 }
 
 /// The id a simulated visitor should go by (derived from its script's name or the seed), so
@@ -175,6 +178,27 @@ pub fn load_feedback(
             "{} feedback events loaded from {}",
             log.events.len(),
             path.display()
+        );
+    }
+    // In the browser every event is its own IndexedDB record, checked like a line of the file.
+    #[cfg(target_arch = "wasm32")]
+    {
+        let lines = crate::web::storage::feedback_lines(&log.exhibition);
+        for (n, line) in lines.iter().enumerate() {
+            let mut bytes = line.as_bytes().to_vec();
+            if !bytes.ends_with(b"\n") {
+                bytes.push(b'\n');
+            }
+            let loaded = store::decode(&bytes, &format!("browser feedback record {}", n + 1));
+            for warning in &loaded.warnings {
+                warn!("{warning}");
+            }
+            log.events.extend(loaded.events);
+            log.warnings.extend(loaded.warnings);
+        }
+        info!(
+            "{} feedback events loaded from the browser",
+            log.events.len()
         );
     }
 }
@@ -271,9 +295,12 @@ fn fresh_id() -> String {
 }
 
 /// Now, for event timestamps.
-fn now_ms(clock: &FeedbackClock, fixed: &Time<Fixed>) -> u64 {
+pub(crate) fn now_ms(clock: &FeedbackClock, fixed: &Time<Fixed>) -> u64 {
     match clock.simulated_base_ms {
-        Some(base) => base + (fixed.elapsed().as_secs_f64() * 1000.0).round() as u64,
+        Some(base) => {
+            let _ = fixed;
+            base + clock.simulated_elapsed_ms
+        }
         None => wall_clock_ms(),
     }
 }
@@ -312,6 +339,9 @@ fn store_event(
     {
         warn!("cannot store feedback in {}: {e}", path.display());
     }
+    // In the browser: one IndexedDB record per event, the same line as on the desktop.
+    #[cfg(target_arch = "wasm32")]
+    crate::web::storage::append_feedback(&log.exhibition, &store::encode(&event));
     log.events.push(event.clone());
     event
 }

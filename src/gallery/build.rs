@@ -153,8 +153,10 @@ pub struct PlaqueText {
     pub title: String,
     pub artist_line: String,
     pub detail_line: String,
-    /// A last line for live facts (score, "sold out").
+    /// A line for live facts (the score).
     pub extra: String,
+    /// The market's line: price and editions left, or "Sold out".
+    pub sale: String,
 }
 
 /// The texture a plaque draws into.
@@ -172,6 +174,42 @@ pub struct SpawnPoint {
 pub const EYE_HEIGHT: f32 = 1.6;
 const PLAQUE_SIZE: Vec2 = Vec2::new(0.26, 0.13);
 const PLAQUE_PIXELS: (u32, u32) = (512, 256);
+/// Plaques of big exhibitions (and at low quality): sharp enough from a step away, a quarter of
+/// the memory.
+const SMALL_PLAQUE_PIXELS: (u32, u32) = (256, 128);
+/// From this many wall works on, an exhibition's textures are painted smaller.
+pub const BIG_LEVEL_WORKS: usize = 300;
+
+/// How large the gallery paints its textures, from the quality setting, the platform and the
+/// size of the exhibition: a thousand works at full size would not fit in video memory.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextureCaps {
+    /// Largest edge of a generative picture or text panel, pixels.
+    pub edge: u32,
+    /// Size of a plaque's texture, pixels.
+    pub plaque: (u32, u32),
+}
+
+impl TextureCaps {
+    pub fn new(level: &Level, quality: crate::player::settings::Quality) -> TextureCaps {
+        let wall_works = level
+            .works
+            .iter()
+            .filter(|w| !matches!(w.kind, WorkKind::Sculpture { .. }))
+            .count();
+        let big = wall_works >= BIG_LEVEL_WORKS;
+        let edge = quality.texture_edge().min(if big { 512 } else { u32::MAX });
+        let low = quality == crate::player::settings::Quality::Low;
+        TextureCaps {
+            edge,
+            plaque: if big || low {
+                SMALL_PLAQUE_PIXELS
+            } else {
+                PLAQUE_PIXELS
+            },
+        }
+    }
+}
 const PLAQUE_CENTER_HEIGHT: f32 = 1.35;
 
 fn typesetter() -> Option<&'static Typesetter> {
@@ -213,6 +251,7 @@ struct Shared {
     plinth: Handle<StandardMaterial>,
     plaque_back: Handle<StandardMaterial>,
     halo: Handle<StandardMaterial>,
+    caps: TextureCaps,
 }
 
 /// Spawns the whole gallery for `level` under a fresh [`GalleryScene`] root.
@@ -226,7 +265,10 @@ pub fn build_gallery(
     mut progress: ResMut<LoadProgress>,
     world_assets: Option<Res<Assets<bevy::world_serialization::WorldAsset>>>,
     headless: Option<Res<crate::Headless>>,
+    settings: Option<Res<crate::player::VisitorSettings>>,
 ) {
+    let caps = TextureCaps::new(&level, settings.map(|s| s.quality).unwrap_or_default());
+    commands.insert_resource(caps);
     // Without a renderer (tests, simulation) glTF scenes cannot be loaded; the work's entity
     // and plinth are still built.
     let can_load_scenes = world_assets.is_some();
@@ -281,6 +323,7 @@ pub fn build_gallery(
             perceptual_roughness: 0.7,
             ..default()
         }),
+        caps,
     };
 
     // Rooms.
@@ -294,6 +337,7 @@ pub fn build_gallery(
         || Ok(textures::plaster_texture(256)),
     );
     let mut floor_textures: HashMap<Floor, Handle<Image>> = HashMap::new();
+    let mut room_cache = RoomCache::default();
     for (index, room) in level.rooms.iter().enumerate() {
         let floor_image = floor_textures
             .entry(room.floor)
@@ -320,6 +364,7 @@ pub fn build_gallery(
             root,
             floor_image,
             plaster.clone(),
+            &mut room_cache,
         );
     }
 
@@ -358,38 +403,50 @@ pub fn build_gallery(
         let Some((target, position)) = spot_geometry(&level, spot) else {
             continue;
         };
+        // Lamps in rooms far from the visitor are switched off with their room.
+        let in_room = crate::level::geometry::room_at(&level, [position.x, position.z])
+            .map(super::culling::InRoom);
         // The lamp housing the light shines from, so the ceiling shows where light comes from.
         let direction = (target - position).normalize_or(Vec3::NEG_Y);
-        commands.spawn((
-            Name::new("Spot fixture"),
-            Mesh3d(fixture_mesh.clone()),
-            MeshMaterial3d(fixture_material.clone()),
-            Transform::from_translation(position - direction * 0.1)
-                .with_rotation(Quat::from_rotation_arc(Vec3::NEG_Y, direction)),
-            NotShadowCaster,
-            ChildOf(root),
-        ));
+        let fixture = commands
+            .spawn((
+                Name::new("Spot fixture"),
+                Mesh3d(fixture_mesh.clone()),
+                MeshMaterial3d(fixture_material.clone()),
+                Transform::from_translation(position - direction * 0.1)
+                    .with_rotation(Quat::from_rotation_arc(Vec3::NEG_Y, direction)),
+                NotShadowCaster,
+                ChildOf(root),
+            ))
+            .id();
         let angle = spot.angle.to_radians();
-        commands.spawn((
-            Name::new("Spot light"),
-            GalleryLight,
-            SpotLight {
-                color: color(spot.color),
-                intensity: spot.intensity,
-                range: 20.0,
-                radius: 0.05,
-                shadow_maps_enabled: spot.shadows,
-                outer_angle: angle,
-                inner_angle: angle * 0.6,
-                ..default()
-            },
-            Transform::from_translation(position).looking_at(target, Vec3::Y),
-            DeclaredShadows(spot.shadows),
-            ChildOf(root),
-        ));
+        let light = commands
+            .spawn((
+                Name::new("Spot light"),
+                GalleryLight,
+                SpotLight {
+                    color: color(spot.color),
+                    intensity: spot.intensity,
+                    range: 20.0,
+                    radius: 0.05,
+                    shadow_maps_enabled: spot.shadows,
+                    outer_angle: angle,
+                    inner_angle: angle * 0.6,
+                    ..default()
+                },
+                Transform::from_translation(position).looking_at(target, Vec3::Y),
+                DeclaredShadows(spot.shadows),
+                ChildOf(root),
+            ))
+            .id();
+        if let Some(in_room) = in_room {
+            commands.entity(fixture).insert(in_room);
+            commands.entity(light).insert(in_room);
+        }
     }
 
     // Works.
+    let hung = hung_by_wall(&level);
     for (index, work) in level.works.iter().enumerate() {
         let Some(pose) = placement_pose(&level, &work.placement, work.size) else {
             continue;
@@ -406,6 +463,13 @@ pub fn build_gallery(
                     kind: ArtKind::of(&work.kind),
                 },
                 WorkPlacement(work.placement.clone()),
+                super::culling::InRoom(
+                    level
+                        .rooms
+                        .iter()
+                        .position(|r| r.id == work.placement.room())
+                        .unwrap_or_default(),
+                ),
                 Price {
                     tokens: work.price,
                     editions: work.editions,
@@ -420,6 +484,7 @@ pub fn build_gallery(
             artist_line: format!("{}, {}", work.artist, work.year),
             detail_line: work.medium.clone(),
             extra: String::new(),
+            sale: String::new(),
         };
 
         match &work.placement {
@@ -476,6 +541,7 @@ pub fn build_gallery(
                     root,
                     work,
                     &mut jobs,
+                    caps,
                 );
                 let canvas_material = materials.add(StandardMaterial {
                     base_color_texture: Some(canvas),
@@ -498,7 +564,7 @@ pub fn build_gallery(
                 ));
                 // The label hangs to the right of the work at a fixed height, or to the left
                 // when a neighbour or a corner is in the way.
-                let side = plaque_side(&level, index);
+                let side = plaque_side(&level, index, &hung);
                 let x = side * (fw / 2.0 + 0.12 + PLAQUE_SIZE.x / 2.0);
                 let y = PLAQUE_CENTER_HEIGHT - center.y;
                 let z = -FRAME_DEPTH / 2.0 + 0.001;
@@ -607,6 +673,9 @@ pub fn build_gallery(
                     root,
                 );
             }
+            // Filled in by the layout step when the level is read; `placement_pose` has
+            // already skipped such a work.
+            Placement::Auto { .. } => {}
         }
     }
 
@@ -624,8 +693,28 @@ pub fn build_gallery(
     progress.total = jobs.count;
 }
 
+/// The wall works of each wall: (room id, wall) → (work index, offset, framed width).
+type HungWorks<'a> = HashMap<(&'a str, Wall), Vec<(usize, f32, f32)>>;
+
+fn hung_by_wall(level: &Level) -> HungWorks<'_> {
+    let mut hung: HungWorks<'_> = HashMap::new();
+    for (index, work) in level.works.iter().enumerate() {
+        if let Placement::Wall {
+            room, wall, offset, ..
+        } = &work.placement
+        {
+            hung.entry((room.as_str(), *wall)).or_default().push((
+                index,
+                *offset,
+                work.framed_size().0,
+            ));
+        }
+    }
+    hung
+}
+
 /// +1 to hang a work's label on its right, −1 on its left.
-fn plaque_side(level: &Level, index: usize) -> f32 {
+fn plaque_side(level: &Level, index: usize, hung: &HungWorks<'_>) -> f32 {
     let work = &level.works[index];
     let Placement::Wall {
         room, wall, offset, ..
@@ -643,23 +732,15 @@ fn plaque_side(level: &Level, index: usize) -> f32 {
     let left_edge = offset - fw / 2.0;
     let mut right_space = line.length - WALL_THICKNESS - right_edge;
     let mut left_space = left_edge - WALL_THICKNESS;
-    for other in level.works.iter() {
-        if let Placement::Wall {
-            room: r,
-            wall: w,
-            offset: o,
-            ..
-        } = &other.placement
-            && r == room
-            && w == wall
-            && !std::ptr::eq(other, work)
-        {
-            let (ow, _) = other.framed_size();
-            if *o > *offset {
-                right_space = right_space.min(o - ow / 2.0 - right_edge);
-            } else {
-                left_space = left_space.min(left_edge - (o + ow / 2.0));
-            }
+    let neighbours = hung.get(&(room.as_str(), *wall)).into_iter().flatten();
+    for &(other, o, ow) in neighbours {
+        if other == index {
+            continue;
+        }
+        if o > *offset {
+            right_space = right_space.min(o - ow / 2.0 - right_edge);
+        } else {
+            left_space = left_space.min(left_edge - (o + ow / 2.0));
         }
     }
     for opening in openings(level, room_index, *wall) {
@@ -723,7 +804,7 @@ fn spawn_plaque(
         ChildOf(plaque),
     ));
     if jobs.paint {
-        spawn_plaque_job(commands, root, image, &text);
+        spawn_plaque_job(commands, root, image, &text, shared.caps.plaque);
         jobs.count += 1;
     }
 }
@@ -733,6 +814,7 @@ fn spawn_plaque_job(
     root: Entity,
     image: Handle<Image>,
     text: &PlaqueText,
+    pixels: (u32, u32),
 ) {
     let text = text.clone();
     super::jobs::spawn_job(
@@ -743,13 +825,17 @@ fn spawn_plaque_job(
         format!("plaque of \"{}\"", text.title),
         move || {
             let setter = typesetter().ok_or("the label font is missing")?;
+            let live: Vec<&str> = [text.extra.as_str(), text.sale.as_str()]
+                .into_iter()
+                .filter(|l| !l.is_empty())
+                .collect();
             Ok(setter.plaque(
                 &text.title,
                 &text.artist_line,
                 &text.detail_line,
-                &text.extra,
-                PLAQUE_PIXELS.0,
-                PLAQUE_PIXELS.1,
+                &live.join("\n"),
+                pixels.0,
+                pixels.1,
             ))
         },
     );
@@ -762,16 +848,18 @@ fn redraw_plaques(
     plaques: Query<(Ref<PlaqueText>, &PlaqueCanvas)>,
     scenes: Query<Entity, With<GalleryScene>>,
     headless: Option<Res<crate::Headless>>,
+    caps: Option<Res<TextureCaps>>,
 ) {
     if headless.is_some() {
         return;
     }
+    let pixels = caps.map_or(PLAQUE_PIXELS, |c| c.plaque);
     let Some(root) = scenes.iter().next() else {
         return;
     };
     for (text, canvas) in &plaques {
         if text.is_changed() && !text.is_added() {
-            spawn_plaque_job(&mut commands, root, canvas.0.clone(), &text);
+            spawn_plaque_job(&mut commands, root, canvas.0.clone(), &text, pixels);
         }
     }
 }
@@ -784,6 +872,7 @@ fn canvas_texture(
     root: Entity,
     work: &crate::level::schema::Work,
     jobs: &mut JobQueue,
+    caps: TextureCaps,
 ) -> Handle<Image> {
     match &work.kind {
         WorkKind::Image { path } => {
@@ -803,8 +892,12 @@ fn canvas_texture(
             resolution,
         } => {
             let handle = placeholder(images, [128, 128, 128, 255]);
-            let (algorithm, seed, params, size) =
-                (algorithm.clone(), *seed, params.clone(), *resolution);
+            let (algorithm, seed, params, size) = (
+                algorithm.clone(),
+                *seed,
+                params.clone(),
+                (*resolution).min(caps.edge),
+            );
             jobs.add(
                 commands,
                 root,
@@ -821,7 +914,7 @@ fn canvas_texture(
             let handle = placeholder(images, [paper.0[0], paper.0[1], paper.0[2], 255]);
             let (body, paper, ink) = (body.clone(), paper.0, ink.0);
             // Keep the panel's aspect ratio, about 900 px on the long side.
-            let scale = 900.0 / work.size.0.max(work.size.1);
+            let scale = 900.0_f32.min(caps.edge as f32) / work.size.0.max(work.size.1);
             let (w, h) = (
                 ((work.size.0 * scale) as u32).max(64),
                 ((work.size.1 * scale) as u32).max(64),
@@ -881,7 +974,30 @@ fn spot_geometry(level: &Level, spot: &crate::level::schema::Spot) -> Option<(Ve
     Some((aim, position))
 }
 
+/// Meshes and materials that rooms of the same size, floor or colour share: a level of many
+/// alike rooms then has a handful of each, which the renderer batches.
+#[derive(Default)]
+struct RoomCache {
+    /// By (width, depth) in millimetres.
+    floor_meshes: HashMap<(i64, i64), Handle<Mesh>>,
+    ceiling_meshes: HashMap<(i64, i64), Handle<Mesh>>,
+    /// Wall slabs by (length, height) in millimetres.
+    wall_meshes: HashMap<(i64, i64), Handle<Mesh>>,
+    /// Platforms and ramps by their size in millimetres.
+    boxes: HashMap<(i64, i64, i64), Handle<Mesh>>,
+    floor_materials: HashMap<Floor, Handle<StandardMaterial>>,
+    wall_materials: HashMap<[u8; 3], Handle<StandardMaterial>>,
+    ceiling_materials: HashMap<[u8; 3], Handle<StandardMaterial>>,
+    stage: Option<Handle<StandardMaterial>>,
+}
+
+/// A length as a whole number of millimetres, for cache keys.
+fn mm(x: f32) -> i64 {
+    (f64::from(x) * 1000.0).round() as i64
+}
+
 /// Floor, ceiling and walls (with doorway openings) of one room.
+#[allow(clippy::too_many_arguments)]
 fn spawn_room(
     commands: &mut Commands,
     meshes: &mut Assets<Mesh>,
@@ -891,6 +1007,7 @@ fn spawn_room(
     root: Entity,
     floor_image: Handle<Image>,
     plaster: Handle<Image>,
+    cache: &mut RoomCache,
 ) {
     let room = &level.rooms[index];
     let (w, d) = room.size;
@@ -914,20 +1031,31 @@ fn spawn_room(
         .id();
 
     // Floor: one texture repeat every 2 m.
-    let floor_mesh = tiled_plane(w, d, 2.0);
+    let floor_mesh = cache
+        .floor_meshes
+        .entry((mm(w), mm(d)))
+        .or_insert_with(|| meshes.add(tiled_plane(w, d, 2.0)))
+        .clone();
+    let floor_material = cache
+        .floor_materials
+        .entry(room.floor)
+        .or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color_texture: Some(floor_image),
+                perceptual_roughness: match room.floor {
+                    Floor::Marble => 0.25,
+                    Floor::Terrazzo => 0.4,
+                    Floor::Concrete => 0.75,
+                    Floor::Oak | Floor::Walnut => 0.55,
+                },
+                reflectance: 0.4,
+                ..default()
+            })
+        })
+        .clone();
     commands.spawn((
-        Mesh3d(meshes.add(floor_mesh)),
-        MeshMaterial3d(materials.add(StandardMaterial {
-            base_color_texture: Some(floor_image),
-            perceptual_roughness: match room.floor {
-                Floor::Marble => 0.25,
-                Floor::Terrazzo => 0.4,
-                Floor::Concrete => 0.75,
-                Floor::Oak | Floor::Walnut => 0.55,
-            },
-            reflectance: 0.4,
-            ..default()
-        })),
+        Mesh3d(floor_mesh),
+        MeshMaterial3d(floor_material),
         Transform::from_translation(center),
         ChildOf(room_entity),
     ));
@@ -939,17 +1067,29 @@ fn spawn_room(
         Transform::from_translation(center - Vec3::Y * 0.1),
         ChildOf(room_entity),
     ));
-    let stage = materials.add(StandardMaterial {
-        base_color: Color::srgb(0.8, 0.78, 0.74),
-        perceptual_roughness: 0.7,
-        ..default()
-    });
+    let stage = cache
+        .stage
+        .get_or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color: Color::srgb(0.8, 0.78, 0.74),
+                perceptual_roughness: 0.7,
+                ..default()
+            })
+        })
+        .clone();
+    let mut box_mesh = |size: Vec3| {
+        cache
+            .boxes
+            .entry((mm(size.x), mm(size.y), mm(size.z)))
+            .or_insert_with(|| meshes.add(Cuboid::from_size(size)))
+            .clone()
+    };
     for platform in &room.platforms {
         let [x0, z0, x1, z1] = crate::level::geometry::platform_rect(room, platform);
         let size = Vec3::new(x1 - x0, platform.height, z1 - z0);
         commands.spawn((
             Name::new("Platform"),
-            Mesh3d(meshes.add(Cuboid::from_size(size))),
+            Mesh3d(box_mesh(size)),
             MeshMaterial3d(stage.clone()),
             Transform::from_xyz((x0 + x1) / 2.0, platform.height / 2.0, (z0 + z1) / 2.0),
             Collider::cuboid(size.x / 2.0, size.y / 2.0, size.z / 2.0),
@@ -974,7 +1114,7 @@ fn spawn_room(
             let centre = top_mid - rotation * Vec3::Y * (thickness / 2.0);
             commands.spawn((
                 Name::new("Ramp"),
-                Mesh3d(meshes.add(Cuboid::new(width, thickness, slope))),
+                Mesh3d(box_mesh(Vec3::new(width, thickness, slope))),
                 MeshMaterial3d(stage.clone()),
                 Transform::from_translation(centre).with_rotation(rotation),
                 Collider::cuboid(width / 2.0, thickness / 2.0, slope / 2.0),
@@ -983,27 +1123,47 @@ fn spawn_room(
         }
     }
     // Ceiling.
+    let ceiling_mesh = cache
+        .ceiling_meshes
+        .entry((mm(w), mm(d)))
+        .or_insert_with(|| {
+            meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())
+        })
+        .clone();
+    let ceiling_material = cache
+        .ceiling_materials
+        .entry(room.wall_color.0)
+        .or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color: Color::srgb(0.97, 0.965, 0.955).mix(&color(room.wall_color), 0.35),
+                // Stands in for the light that walls and floor bounce up to a real ceiling.
+                emissive: LinearRgba::rgb(0.55, 0.53, 0.5) * ceiling_glow,
+                perceptual_roughness: 0.95,
+                ..default()
+            })
+        })
+        .clone();
     commands.spawn((
-        Mesh3d(meshes.add(Plane3d::new(Vec3::NEG_Y, Vec2::new(w / 2.0, d / 2.0)).mesh())),
-        MeshMaterial3d(materials.add(StandardMaterial {
-            base_color: Color::srgb(0.97, 0.965, 0.955).mix(&color(room.wall_color), 0.35),
-            // Stands in for the light that walls and floor bounce up to a real ceiling.
-            emissive: LinearRgba::rgb(0.55, 0.53, 0.5) * ceiling_glow,
-            perceptual_roughness: 0.95,
-            ..default()
-        })),
+        Mesh3d(ceiling_mesh),
+        MeshMaterial3d(ceiling_material),
         Transform::from_translation(center + Vec3::Y * room.wall_height),
         NotShadowCaster,
         ChildOf(room_entity),
     ));
 
-    let wall_material = materials.add(StandardMaterial {
-        base_color: color(room.wall_color),
-        base_color_texture: Some(plaster),
-        perceptual_roughness: 0.92,
-        reflectance: 0.3,
-        ..default()
-    });
+    let wall_material = cache
+        .wall_materials
+        .entry(room.wall_color.0)
+        .or_insert_with(|| {
+            materials.add(StandardMaterial {
+                base_color: color(room.wall_color),
+                base_color_texture: Some(plaster),
+                perceptual_roughness: 0.92,
+                reflectance: 0.3,
+                ..default()
+            })
+        })
+        .clone();
     let height = room.wall_height;
     for wall in Wall::ALL {
         let line = wall_line(room, wall);
@@ -1034,8 +1194,13 @@ fn spawn_room(
                 Vec3::new(mid[0], (bottom + top) / 2.0, mid[1]) + inward * (WALL_THICKNESS / 2.0);
             let along = Vec3::new(line.dir[0], 0.0, line.dir[1]);
             let rotation = Quat::from_rotation_arc(Vec3::X, along);
+            let slab = cache
+                .wall_meshes
+                .entry((mm(length), mm(tall)))
+                .or_insert_with(|| meshes.add(tiled_box(length, tall, WALL_THICKNESS, 2.0)))
+                .clone();
             commands.spawn((
-                Mesh3d(meshes.add(tiled_box(length, tall, WALL_THICKNESS, 2.0))),
+                Mesh3d(slab),
                 MeshMaterial3d(wall_material.clone()),
                 Transform::from_translation(position).with_rotation(rotation),
                 Collider::cuboid(length / 2.0, tall / 2.0, WALL_THICKNESS / 2.0),
@@ -1080,4 +1245,32 @@ pub fn to_mesh(data: &sculpture::MeshData) -> Mesh {
     .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, data.normals.clone())
     .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, data.uvs.clone())
     .with_inserted_indices(Indices::U32(data.indices.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::level::generate::{Spec, generate};
+    use crate::player::settings::Quality;
+
+    #[test]
+    fn big_exhibitions_and_low_quality_paint_smaller_textures() {
+        let small = crate::level::parse(&std::fs::read("levels/small.ron").unwrap()).unwrap();
+        let caps = TextureCaps::new(&small, Quality::High);
+        assert_eq!(caps.edge, 2048);
+        assert_eq!(caps.plaque, PLAQUE_PIXELS);
+        let caps = TextureCaps::new(&small, Quality::Low);
+        assert_eq!(caps.edge, 512);
+        assert_eq!(caps.plaque, SMALL_PLAQUE_PIXELS);
+        let big = generate(&Spec {
+            works: 400,
+            rooms: None,
+            seed: 0,
+            placed: false,
+        })
+        .unwrap();
+        let caps = TextureCaps::new(&big, Quality::High);
+        assert_eq!(caps.edge, 512);
+        assert_eq!(caps.plaque, SMALL_PLAQUE_PIXELS);
+    }
 }

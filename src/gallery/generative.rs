@@ -1398,9 +1398,36 @@ fn mountain_layers(rng: &mut Rand, p: &Resolved, size: u32) -> Canvas {
     canvas
 }
 
+/// Every algorithm's fingerprint at seed 7, 64 pixels, default parameters, as one line
+/// (`generative fingerprints: flow-field=0x…, …`): the browser build logs it at start so a test
+/// can compare it with the desktop's golden values.
+pub fn fingerprint_line() -> String {
+    let parts: Vec<String> = ALGORITHMS
+        .iter()
+        .map(
+            |algorithm| match render(algorithm, 7, &BTreeMap::new(), 64) {
+                Ok(image) => format!("{algorithm}={:#018x}", image.fingerprint()),
+                Err(e) => format!("{algorithm}=error({e})"),
+            },
+        )
+        .collect();
+    format!("generative fingerprints: {}", parts.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fingerprint_line_names_every_golden_value() {
+        let line = fingerprint_line();
+        for (algorithm, value) in GOLDEN {
+            assert!(
+                line.contains(&format!("{algorithm}={value:#018x}")),
+                "{line}"
+            );
+        }
+    }
 
     fn no_params() -> BTreeMap<String, f64> {
         BTreeMap::new()

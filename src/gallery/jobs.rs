@@ -1,10 +1,18 @@
 //! Texture jobs: the CPU painters run on the async task pool while the loading bar counts them;
 //! finished pixels are copied into the images the materials already point at.
+//!
+//! Jobs are started a few at a time and their textures swapped in under a per-frame budget, so a
+//! level with thousands of works loads progressively and no frame stalls: on the desktop at most
+//! a few jobs per worker thread are in flight (painting and mip chains run off the main thread);
+//! in the browser, which has one thread, jobs run on the main thread for a few milliseconds per
+//! frame.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::{ImageAddressMode, ImageFilterMode, ImageSampler, ImageSamplerDescriptor};
+use bevy::platform::collections::HashMap;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+#[cfg(not(target_arch = "wasm32"))]
 use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 
 use super::pixels::Pixels;
@@ -15,6 +23,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
         (
+            start_jobs,
             finish_jobs,
             count_progress.run_if(in_state(Screen::Loading)),
         )
@@ -22,13 +31,38 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-/// A texture being painted on the task pool; its entity goes away when the pixels are in.
+/// Texture bytes (all mip levels) swapped in per frame at most, beyond the first texture: keeps
+/// uploads to the GPU from stalling a frame while thousands of textures come in.
+pub const UPLOAD_BYTES_PER_FRAME: usize = if cfg!(target_arch = "wasm32") {
+    4 << 20
+} else {
+    24 << 20
+};
+/// Milliseconds per frame the browser build spends painting (it has no worker threads).
+#[cfg(target_arch = "wasm32")]
+const WASM_PAINT_MS: f32 = 8.0;
+
+type Painter = Box<dyn FnOnce() -> Result<Image, String> + Send + 'static>;
+
+enum JobState {
+    /// Not started yet (in a mutex only so the component is `Sync`).
+    Waiting(std::sync::Mutex<Painter>),
+    /// Painting on the task pool.
+    #[cfg(not(target_arch = "wasm32"))]
+    Running(Task<Result<Image, String>>),
+    /// Painted; waiting for its turn to be swapped in.
+    Done(Result<Image, String>),
+    /// Being moved between states.
+    Empty,
+}
+
+/// A texture being painted; its entity goes away when the pixels are in.
 #[derive(Component)]
 pub struct TextureJob {
     pub target: Handle<Image>,
     pub tiling: bool,
     pub label: String,
-    task: Task<Result<Pixels, String>>,
+    state: JobState,
 }
 
 /// An image file the loading screen waits for.
@@ -44,16 +78,64 @@ pub fn spawn_job(
     label: impl Into<String>,
     paint: impl FnOnce() -> Result<Pixels, String> + Send + 'static,
 ) {
-    let task = AsyncComputeTaskPool::get().spawn(async move { paint() });
+    // The mip chain is built with the pixels, off the main thread on the desktop.
+    let painter: Painter = Box::new(move || paint().map(|pixels| to_image(&pixels, tiling)));
     commands.spawn((
         TextureJob {
             target,
             tiling,
             label: label.into(),
-            task,
+            state: JobState::Waiting(std::sync::Mutex::new(painter)),
         },
         ChildOf(parent),
     ));
+}
+
+/// Starts waiting jobs: on the desktop as many as keep every worker busy with a few queued
+/// (so finished textures arrive steadily instead of all at the end); in the browser, paints
+/// them right here for a few milliseconds per frame.
+fn start_jobs(mut jobs: Query<&mut TextureJob>) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let pool = AsyncComputeTaskPool::get();
+        let limit = 4 * pool.thread_num().max(1);
+        let mut running = jobs
+            .iter()
+            .filter(|j| matches!(j.state, JobState::Running(_)))
+            .count();
+        for mut job in &mut jobs {
+            if running >= limit {
+                break;
+            }
+            if matches!(job.state, JobState::Waiting(_))
+                && let JobState::Waiting(paint) = std::mem::replace(&mut job.state, JobState::Empty)
+            {
+                let paint = paint.into_inner().unwrap_or_else(|e| e.into_inner());
+                job.state = JobState::Running(pool.spawn(async move { paint() }));
+                running += 1;
+            }
+        }
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let start = bevy::platform::time::Instant::now();
+        for mut job in &mut jobs {
+            if start.elapsed().as_secs_f32() * 1000.0 > WASM_PAINT_MS {
+                break;
+            }
+            if matches!(job.state, JobState::Waiting(_))
+                && let JobState::Waiting(paint) = std::mem::replace(&mut job.state, JobState::Empty)
+            {
+                let paint = paint.into_inner().unwrap_or_else(|e| e.into_inner());
+                job.state = JobState::Done(paint());
+            }
+        }
+    }
+}
+
+/// Bytes of an image's data (every mip level).
+fn image_bytes(image: &Image) -> usize {
+    image.data.as_ref().map_or(0, Vec::len)
 }
 
 /// The texture jobs of one gallery build, counted for the loading bar. Without a renderer
@@ -163,15 +245,32 @@ fn finish_jobs(
     mut canvases: Query<&mut super::build::PlaqueCanvas>,
     mut problems: ResMut<LevelProblems>,
 ) {
-    let mut swaps: Vec<(AssetId<Image>, Handle<Image>)> = Vec::new();
+    let mut swaps: HashMap<AssetId<Image>, Handle<Image>> = HashMap::default();
+    let mut uploaded = 0;
     for (entity, mut job) in &mut jobs {
-        let Some(result) = check_ready(&mut job.task) else {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let JobState::Running(task) = &mut job.state
+            && let Some(result) = check_ready(task)
+        {
+            job.state = JobState::Done(result);
+        }
+        // Within the frame's upload budget (the first texture always goes).
+        let size = match &job.state {
+            JobState::Done(Ok(image)) => image_bytes(image),
+            JobState::Done(Err(_)) => 0,
+            _ => continue,
+        };
+        if uploaded > 0 && uploaded + size > UPLOAD_BYTES_PER_FRAME {
+            continue;
+        }
+        uploaded += size;
+        let JobState::Done(result) = std::mem::replace(&mut job.state, JobState::Empty) else {
             continue;
         };
         match result {
-            Ok(pixels) => {
-                let image = images.add(to_image(&pixels, job.tiling));
-                swaps.push((job.target.id(), image));
+            Ok(image) => {
+                let image = images.add(image);
+                swaps.insert(job.target.id(), image);
             }
             Err(why) => {
                 warn!("{}: {why}", job.label);
@@ -187,10 +286,7 @@ fn finish_jobs(
         .iter()
         .filter_map(|(id, m)| {
             let texture = m.base_color_texture.as_ref()?.id();
-            swaps
-                .iter()
-                .find(|(old, _)| *old == texture)
-                .map(|(_, new)| (id, new.clone()))
+            swaps.get(&texture).map(|new| (id, new.clone()))
         })
         .collect();
     for (id, new) in stale {
@@ -199,7 +295,7 @@ fn finish_jobs(
         }
     }
     for mut canvas in &mut canvases {
-        if let Some((_, new)) = swaps.iter().find(|(old, _)| *old == canvas.0.id()) {
+        if let Some(new) = swaps.get(&canvas.0.id()) {
             canvas.0 = new.clone();
         }
     }

@@ -5,6 +5,7 @@
 //! painters on the task pools while the loading screen counts them.
 
 pub mod build;
+pub mod culling;
 pub mod generative;
 pub mod jobs;
 pub mod pixels;
@@ -40,7 +41,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(OnEnter(Screen::Title), despawn_gallery)
         .add_systems(OnEnter(Screen::Error), despawn_gallery);
-    app.add_plugins((build::plugin, jobs::plugin));
+    app.add_plugins((build::plugin, jobs::plugin, culling::plugin));
 }
 
 /// A level file as loaded: its parse and validation report.
@@ -129,6 +130,11 @@ pub struct CurrentLevel {
 #[derive(Resource, Debug, Clone)]
 pub struct ActiveLevel(pub Arc<Level>);
 
+/// SHA-256 of each work's source as loaded (see `level::content`), by work id: what the
+/// ledger registers as proof of authorship.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct WorkContent(pub std::collections::BTreeMap<String, [u8; 32]>);
+
 /// Where this exhibition keeps what visitors leave behind: `<data dir>/<exhibition id>/`.
 /// `None` where there is no file system (the browser) or no data directory could be found.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
@@ -150,6 +156,8 @@ pub struct LoadProgress {
     /// Textures and meshes finished, out of `total`.
     pub done: u32,
     pub total: u32,
+    /// When loading started, to log how long it took.
+    pub started: Option<bevy::platform::time::Instant>,
 }
 
 impl LoadProgress {
@@ -187,7 +195,10 @@ fn start_loading(
     mut progress: ResMut<LoadProgress>,
     mut problems: ResMut<LevelProblems>,
 ) {
-    *progress = LoadProgress::default();
+    *progress = LoadProgress {
+        started: Some(bevy::platform::time::Instant::now()),
+        ..default()
+    };
     problems.lines.clear();
     if current.is_none() {
         let handle = asset_server.load(level_asset_path(&launch));
@@ -261,6 +272,15 @@ fn await_level(
             }
             commands.insert_resource(ExhibitionData { dir });
             commands.insert_resource(ActiveLevel(level.clone()));
+            commands.insert_resource(WorkContent(asset.report.content_hashes.clone()));
+            if let Some(started) = progress.started {
+                info!(
+                    "level read and checked in {:.2} s: {} rooms, {} works",
+                    started.elapsed().as_secs_f32(),
+                    level.rooms.len(),
+                    level.works.len()
+                );
+            }
             commands.run_system_cached_with(build::build_gallery, level);
             progress.level_ready = true;
         }
@@ -279,6 +299,13 @@ fn error_text(error: &bevy::asset::AssetLoadError) -> String {
 /// Leaves the loading screen when every texture job and image is done.
 fn finish_loading(progress: Res<LoadProgress>, mut next: ResMut<NextState<Screen>>) {
     if progress.level_ready && progress.done >= progress.total {
+        if let Some(started) = progress.started {
+            info!(
+                "gallery loaded in {:.2} s ({} textures)",
+                started.elapsed().as_secs_f32(),
+                progress.total
+            );
+        }
         next.set(Screen::Gallery);
     }
 }

@@ -157,10 +157,9 @@ fn check_market(c: &mut Checker) {
                 "market.curator_key",
                 "must be an Ed25519 public key: 64 hex digits",
             ),
-            Some(bytes) if ed25519_dalek::VerifyingKey::from_bytes(&bytes).is_err() => c.error(
-                "market.curator_key",
-                "is not a valid Ed25519 public key",
-            ),
+            Some(bytes) if ed25519_dalek::VerifyingKey::from_bytes(&bytes).is_err() => {
+                c.error("market.curator_key", "is not a valid Ed25519 public key")
+            }
             Some(_) => {}
         }
     } else if !market.endorsements.is_empty() {
@@ -380,7 +379,7 @@ fn wall_rect(work: &super::schema::Work) -> Option<[f32; 4]> {
                 height + h / 2.0,
             ])
         }
-        Placement::Plinth { .. } => None,
+        Placement::Plinth { .. } | Placement::Auto { .. } => None,
     }
 }
 
@@ -821,7 +820,11 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
             }
         }
 
-        // Placement.
+        // Placement. An `Auto` placement is left only where the layout step could not place
+        // the work, and it has said why (see `super::layout::fill`, run before these checks).
+        if work.placement.is_auto() {
+            continue;
+        }
         let Some(ri) = room_index(level, work.placement.room()) else {
             c.error(
                 format!("{p}.placement.room"),
@@ -1007,6 +1010,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     plinths.push((i, ri, world, radius));
                 }
             }
+            Placement::Auto { .. } => {}
         }
     }
     if triangles > MAX_TRIANGLES {

@@ -161,8 +161,12 @@ pub struct Pose {
     pub facing: [f32; 2],
 }
 
-/// World pose of a placement, or `None` if its room does not exist.
+/// World pose of a placement, or `None` if its room does not exist or it is not placed yet
+/// ([`Placement::Auto`], which the layout step replaces when a level is read).
 pub fn placement_pose(level: &Level, placement: &Placement, size: (f32, f32)) -> Option<Pose> {
+    if placement.is_auto() {
+        return None;
+    }
     let room = level.rooms.iter().find(|r| r.id == placement.room())?;
     Some(match placement {
         Placement::Wall {
@@ -200,6 +204,7 @@ pub fn placement_pose(level: &Level, placement: &Placement, size: (f32, f32)) ->
                 facing: [s, c],
             }
         }
+        Placement::Auto { .. } => return None,
     })
 }
 

@@ -3,7 +3,9 @@
 pub mod assets;
 pub mod check;
 pub mod content;
+pub mod generate;
 pub mod geometry;
+pub mod layout;
 pub mod locate;
 pub mod schema;
 
@@ -220,12 +222,16 @@ fn next_token(text: &str, line: usize, column: usize) -> (usize, usize) {
     (new_line, new_column)
 }
 
-/// Step two: the semantic checks, located in `bytes` (the text the level was parsed from).
-pub fn check(level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
+/// Step two: the layout step ([`layout::fill`] places the works the level leaves to it), then
+/// the semantic checks, located in `bytes` (the text the level was parsed from). The report's
+/// level has every placement filled in.
+pub fn check(mut level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
     let text = std::str::from_utf8(bytes).unwrap_or_default();
     let locator = Locator::new(text);
-    let mut diagnostics: Vec<Diagnostic> = check::check(&level, assets)
+    let unplaced = layout::fill(&mut level);
+    let mut diagnostics: Vec<Diagnostic> = unplaced
         .into_iter()
+        .chain(check::check(&level, assets))
         .map(|finding| {
             let Pos { line, column } = locator.find(&finding.path);
             Diagnostic {
@@ -262,10 +268,23 @@ pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, St
     }
 }
 
-/// Serialises a level back to RON, as a curator would write it.
+/// Serialises a level back to RON, as a curator would write it (fields left at their default
+/// are left out).
 pub fn to_ron(level: &Level) -> Result<String, ron::Error> {
     let config = ron::ser::PrettyConfig::new()
         .struct_names(true)
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+    ron::ser::to_string_pretty(level, config)
+}
+
+/// Like [`to_ron`], but every room, light and work on one line without spaces: large levels
+/// (thousands of works) stay under [`MAX_LEVEL_BYTES`].
+pub fn to_ron_compact(level: &Level) -> Result<String, ron::Error> {
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(false)
+        .depth_limit(2)
+        .indentor("")
+        .separator("")
         .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
     ron::ser::to_string_pretty(level, config)
 }

@@ -19,12 +19,12 @@ pub struct Level {
     pub format: u32,
     pub exhibition: Exhibition,
     pub rooms: Vec<Room>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub lights: Lights,
     pub spawn: Spawn,
     pub works: Vec<Work>,
     /// Terms of the token market; every field has a default.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub market: Market,
 }
 
@@ -34,15 +34,18 @@ pub struct Level {
 #[serde(deny_unknown_fields)]
 pub struct Market {
     /// Tokens granted once to each new visitor wallet, whole tokens.
-    #[serde(default = "default_starting_grant")]
+    #[serde(
+        default = "default_starting_grant",
+        skip_serializing_if = "is_default_starting_grant"
+    )]
     pub starting_grant: i64,
     /// The curator's Ed25519 public key (64 hex digits). When set, every work's registration
     /// must carry the curator's signature in `endorsements`, or the work is not for sale.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub curator_key: Option<String>,
     /// Work id → the curator's signature of its registration (128 hex digits), written by
     /// `vernissage ledger sign-level`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub endorsements: BTreeMap<String, String>,
 }
 
@@ -72,7 +75,7 @@ pub struct Exhibition {
     pub id: String,
     pub title: String,
     pub curator: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
@@ -81,22 +84,28 @@ pub struct Exhibition {
 #[serde(deny_unknown_fields)]
 pub struct Room {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// (x, z) of the north-west corner, metres.
     pub origin: (f32, f32),
     /// (width along +X, depth along +Z), metres.
     pub size: (f32, f32),
-    #[serde(default = "default_wall_height")]
+    #[serde(
+        default = "default_wall_height",
+        skip_serializing_if = "is_default_wall_height"
+    )]
     pub wall_height: f32,
-    #[serde(default = "default_wall_color")]
+    #[serde(
+        default = "default_wall_color",
+        skip_serializing_if = "is_default_wall_color"
+    )]
     pub wall_color: Rgb,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub floor: Floor,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub doorways: Vec<Doorway>,
     /// Raised floors (a dais, a stage) reached by a step or a ramp.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<Platform>,
 }
 
@@ -111,7 +120,7 @@ pub struct Platform {
     pub size: (f32, f32),
     /// Height of its top above the room's floor, metres.
     pub height: f32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ramp: Option<Ramp>,
 }
 
@@ -171,9 +180,15 @@ pub struct Doorway {
     pub wall: Wall,
     /// Distance from the wall's left end (seen from inside, facing the wall) to the doorway's centre.
     pub offset: f32,
-    #[serde(default = "default_doorway_width")]
+    #[serde(
+        default = "default_doorway_width",
+        skip_serializing_if = "is_default_doorway_width"
+    )]
     pub width: f32,
-    #[serde(default = "default_doorway_height")]
+    #[serde(
+        default = "default_doorway_height",
+        skip_serializing_if = "is_default_doorway_height"
+    )]
     pub height: f32,
     /// Id of the room on the other side; it must share this wall.
     pub to: String,
@@ -183,12 +198,12 @@ pub struct Doorway {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lights {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub ambient: Ambient,
     /// Sun through skylights; `None` for a closed building.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directional: Option<Directional>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spots: Vec<Spot>,
 }
 
@@ -196,10 +211,16 @@ pub struct Lights {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ambient {
-    #[serde(default = "default_light_color")]
+    #[serde(
+        default = "default_light_color",
+        skip_serializing_if = "is_default_light_color"
+    )]
     pub color: Rgb,
     /// Bevy ambient brightness (cd/m²).
-    #[serde(default = "default_ambient_brightness")]
+    #[serde(
+        default = "default_ambient_brightness",
+        skip_serializing_if = "is_default_ambient_brightness"
+    )]
     pub brightness: f32,
 }
 
@@ -219,11 +240,17 @@ pub struct Directional {
     /// Direction the light travels, (x, y, z); need not be normalised.
     pub direction: (f32, f32, f32),
     /// Lux.
-    #[serde(default = "default_illuminance")]
+    #[serde(
+        default = "default_illuminance",
+        skip_serializing_if = "is_default_illuminance"
+    )]
     pub illuminance: f32,
-    #[serde(default = "default_light_color")]
+    #[serde(
+        default = "default_light_color",
+        skip_serializing_if = "is_default_light_color"
+    )]
     pub color: Rgb,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub shadows: bool,
 }
 
@@ -233,17 +260,26 @@ pub struct Directional {
 pub struct Spot {
     pub target: SpotTarget,
     /// World position (x, y, z); default: 1.6 m in front of the target, 0.3 m under the ceiling.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<(f32, f32, f32)>,
     /// Lumens.
-    #[serde(default = "default_spot_intensity")]
+    #[serde(
+        default = "default_spot_intensity",
+        skip_serializing_if = "is_default_spot_intensity"
+    )]
     pub intensity: f32,
-    #[serde(default = "default_light_color")]
+    #[serde(
+        default = "default_light_color",
+        skip_serializing_if = "is_default_light_color"
+    )]
     pub color: Rgb,
     /// Outer cone half-angle, degrees.
-    #[serde(default = "default_spot_angle")]
+    #[serde(
+        default = "default_spot_angle",
+        skip_serializing_if = "is_default_spot_angle"
+    )]
     pub angle: f32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub shadows: bool,
 }
 
@@ -263,7 +299,7 @@ pub struct Spawn {
     /// (x, z) relative to the room's origin, metres.
     pub position: (f32, f32),
     /// Compass heading in degrees: 0 looks north (−Z), 90 east (+X).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub heading: f32,
 }
 
@@ -282,11 +318,13 @@ pub struct Work {
     pub alt_text: String,
     pub license: String,
     pub kind: WorkKind,
+    /// Where it hangs or stands; omitted, the layout step chooses (see [`Placement::Auto`]).
+    #[serde(default)]
     pub placement: Placement,
     /// (width, height) in metres of the picture (without frame); for sculptures the
     /// footprint diameter and the height.
     pub size: (f32, f32),
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub frame: Frame,
     /// Price of one edition in whole tokens.
     pub price: i64,
@@ -295,10 +333,13 @@ pub struct Work {
     /// Who receives what share of a sale; the percentages add up to 100.
     pub royalties: Vec<Share>,
     /// The artist's share of every resale, percent (default 10).
-    #[serde(default = "default_resale_royalty")]
+    #[serde(
+        default = "default_resale_royalty",
+        skip_serializing_if = "is_default_resale_royalty"
+    )]
     pub resale_royalty: f64,
     /// Curator-declared numeric features, by name (used by the scoring model).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub features: BTreeMap<String, f64>,
 }
 
@@ -312,28 +353,37 @@ pub enum WorkKind {
     Generative {
         algorithm: String,
         seed: u64,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         params: BTreeMap<String, f64>,
         /// Texture edge in pixels.
-        #[serde(default = "default_resolution")]
+        #[serde(
+            default = "default_resolution",
+            skip_serializing_if = "is_default_resolution"
+        )]
         resolution: u32,
     },
     /// A three-dimensional piece on a plinth.
     Sculpture {
         source: SculptureSource,
-        #[serde(default = "default_sculpture_color")]
+        #[serde(
+            default = "default_sculpture_color",
+            skip_serializing_if = "is_default_sculpture_color"
+        )]
         color: Rgb,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "is_default")]
         metallic: f32,
-        #[serde(default = "default_roughness")]
+        #[serde(
+            default = "default_roughness",
+            skip_serializing_if = "is_default_roughness"
+        )]
         roughness: f32,
     },
     /// A poem or statement typeset on a panel.
     Text {
         body: String,
-        #[serde(default = "default_paper")]
+        #[serde(default = "default_paper", skip_serializing_if = "is_default_paper")]
         paper: Rgb,
-        #[serde(default = "default_ink")]
+        #[serde(default = "default_ink", skip_serializing_if = "is_default_ink")]
         ink: Rgb,
     },
 }
@@ -355,7 +405,7 @@ pub enum SculptureSource {
     /// A mesh built from a named shape and its parameters.
     Procedural {
         shape: String,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         params: BTreeMap<String, f64>,
     },
     /// A glTF file (`.gltf` or `.glb`), relative to the exhibition root.
@@ -372,25 +422,52 @@ pub enum Placement {
         room: String,
         wall: Wall,
         offset: f32,
-        #[serde(default = "default_hang_height")]
+        #[serde(
+            default = "default_hang_height",
+            skip_serializing_if = "is_default_hang_height"
+        )]
         height: f32,
     },
     /// On a plinth at (x, z) relative to the room's origin.
     Plinth {
         room: String,
         position: (f32, f32),
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "is_default")]
         rotation: f32,
-        #[serde(default = "default_plinth_height")]
+        #[serde(
+            default = "default_plinth_height",
+            skip_serializing_if = "is_default_plinth_height"
+        )]
         plinth_height: f32,
+    },
+    /// Chosen by the layout step (`crate::level::layout::fill`) when the level is read: a wall
+    /// of one of `rooms` at eye height, or for a sculpture a plinth on their floor. An empty
+    /// list means every room, in level order. After the level is read no work is `Auto` any more.
+    Auto {
+        #[serde(default)]
+        rooms: Vec<String>,
     },
 }
 
+impl Default for Placement {
+    /// A work without a `placement` is placed by the layout step, in any room.
+    fn default() -> Self {
+        Placement::Auto { rooms: Vec::new() }
+    }
+}
+
 impl Placement {
+    /// The room of a concrete placement; `""` for [`Placement::Auto`] (not placed yet).
     pub fn room(&self) -> &str {
         match self {
             Placement::Wall { room, .. } | Placement::Plinth { room, .. } => room,
+            Placement::Auto { .. } => "",
         }
+    }
+
+    /// Whether the layout step still has to place the work.
+    pub fn is_auto(&self) -> bool {
+        matches!(self, Placement::Auto { .. })
     }
 }
 
@@ -398,13 +475,16 @@ impl Placement {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Frame {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub style: FrameStyle,
     /// Moulding width, metres.
-    #[serde(default = "default_frame_width")]
+    #[serde(
+        default = "default_frame_width",
+        skip_serializing_if = "is_default_frame_width"
+    )]
     pub width: f32,
     /// Passe-partout (mat) width inside the moulding, metres.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub mat: f32,
 }
 
@@ -559,4 +639,43 @@ pub fn default_plinth_height() -> f32 {
 }
 pub fn default_frame_width() -> f32 {
     0.05
+}
+
+/// Whether a value equals its type's default (fields equal to their default are left out when
+/// a level is written back with `level::to_ron`, as a curator would leave them out).
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// `is_<default fn>`: whether a field equals the default its `#[serde(default = ...)]` gives.
+macro_rules! is_default_fn {
+    ($($name:ident: $ty:ty = $default:ident;)*) => {
+        $(
+            fn $name(value: &$ty) -> bool {
+                *value == $default()
+            }
+        )*
+    };
+}
+
+is_default_fn! {
+    is_default_starting_grant: i64 = default_starting_grant;
+    is_default_resale_royalty: f64 = default_resale_royalty;
+    is_default_wall_height: f32 = default_wall_height;
+    is_default_wall_color: Rgb = default_wall_color;
+    is_default_doorway_width: f32 = default_doorway_width;
+    is_default_doorway_height: f32 = default_doorway_height;
+    is_default_light_color: Rgb = default_light_color;
+    is_default_ambient_brightness: f32 = default_ambient_brightness;
+    is_default_illuminance: f32 = default_illuminance;
+    is_default_spot_intensity: f32 = default_spot_intensity;
+    is_default_spot_angle: f32 = default_spot_angle;
+    is_default_resolution: u32 = default_resolution;
+    is_default_sculpture_color: Rgb = default_sculpture_color;
+    is_default_roughness: f32 = default_roughness;
+    is_default_paper: Rgb = default_paper;
+    is_default_ink: Rgb = default_ink;
+    is_default_hang_height: f32 = default_hang_height;
+    is_default_plinth_height: f32 = default_plinth_height;
+    is_default_frame_width: f32 = default_frame_width;
 }

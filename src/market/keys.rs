@@ -104,7 +104,10 @@ pub fn readable_by_others(path: &Path) -> bool {
 
 /// The key kept at `path`, made on first use: from `seed` when given (simulations), else from
 /// the operating system. Returns the key and any warnings (loose permissions).
-pub fn load_or_create(path: &Path, seed: Option<u64>) -> Result<(SigningKey, Vec<String>), KeyError> {
+pub fn load_or_create(
+    path: &Path,
+    seed: Option<u64>,
+) -> Result<(SigningKey, Vec<String>), KeyError> {
     let mut warnings = Vec::new();
     if path.exists() {
         let key = read_key(path)?;
@@ -136,7 +139,8 @@ mod tests {
     use super::*;
 
     fn temp(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("vernissage-keys-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("vernissage-keys-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         dir
     }
@@ -151,18 +155,34 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         let (b, _) = load_or_create(&path, Some(1)).unwrap();
-        assert_eq!(a.to_bytes(), b.to_bytes(), "an existing key is kept, seed or not");
+        assert_eq!(
+            a.to_bytes(),
+            b.to_bytes(),
+            "an existing key is kept, seed or not"
+        );
         let _ = fs::remove_dir_all(dir);
     }
 
     #[test]
     fn seeded_keys_repeat_and_random_keys_do_not() {
-        assert_eq!(key_from_seed(7, "x").to_bytes(), key_from_seed(7, "x").to_bytes());
-        assert_ne!(key_from_seed(7, "x").to_bytes(), key_from_seed(8, "x").to_bytes());
-        assert_ne!(random_key().unwrap().to_bytes(), random_key().unwrap().to_bytes());
+        assert_eq!(
+            key_from_seed(7, "x").to_bytes(),
+            key_from_seed(7, "x").to_bytes()
+        );
+        assert_ne!(
+            key_from_seed(7, "x").to_bytes(),
+            key_from_seed(8, "x").to_bytes()
+        );
+        assert_ne!(
+            random_key().unwrap().to_bytes(),
+            random_key().unwrap().to_bytes()
+        );
     }
 
     #[test]

@@ -128,7 +128,11 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Where the level's terms for `work` differ from what the ledger registered: the ledger wins,
 /// these are reported so the curator knows the edit did not take effect.
-pub fn contradictions(work: &Work, registered: &ledger::Work, content_hash: Option<Hash>) -> Vec<String> {
+pub fn contradictions(
+    work: &Work,
+    registered: &ledger::Work,
+    content_hash: Option<Hash>,
+) -> Vec<String> {
     let mut out = Vec::new();
     let Payload::RegisterWork {
         artist,

@@ -111,6 +111,16 @@ impl Quality {
         }
     }
 
+    /// The largest texture edge the gallery paints at (generative works, text panels): a
+    /// level's larger `resolution` is painted at this size.
+    pub fn texture_edge(self) -> u32 {
+        match self {
+            Quality::Low => 512,
+            Quality::Medium => 1024,
+            Quality::High => 2048,
+        }
+    }
+
     pub fn msaa_samples(self) -> u32 {
         match self {
             Quality::Low => 1,
@@ -138,6 +148,8 @@ pub struct KeyBindings {
     pub analytics: String,
     /// Opens the leaderboard: top works, rising works and recommendations.
     pub leaderboard: String,
+    /// Opens the visitor's collection: owned editions, resale listings, certificates.
+    pub collection: String,
 }
 
 impl Default for KeyBindings {
@@ -154,13 +166,14 @@ impl Default for KeyBindings {
             settings: "KeyO".into(),
             analytics: "KeyG".into(),
             leaderboard: "KeyB".into(),
+            collection: "KeyM".into(),
         }
     }
 }
 
 impl KeyBindings {
     /// (action label, binding) pairs, in the order the settings panel lists them.
-    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 11] {
+    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 12] {
         [
             ("Walk forward", &mut self.forward),
             ("Walk back", &mut self.back),
@@ -173,6 +186,7 @@ impl KeyBindings {
             ("Settings", &mut self.settings),
             ("Visitor statistics", &mut self.analytics),
             ("Leaderboard", &mut self.leaderboard),
+            ("Collection", &mut self.collection),
         ]
     }
 }
@@ -208,11 +222,13 @@ mod tests {
         assert_eq!(s.keys.catalogue, "KeyK");
         assert_eq!(s.keys.analytics, "KeyG");
         assert_eq!(s.keys.leaderboard, "KeyB");
+        assert_eq!(s.keys.collection, "KeyM");
         let mut keys = KeyBindings::default();
         let actions = keys.actions_mut();
-        assert_eq!(actions.len(), 11);
+        assert_eq!(actions.len(), 12);
         assert_eq!(actions[9].0, "Visitor statistics");
         assert_eq!(actions[10].0, "Leaderboard");
+        assert_eq!(actions[11].0, "Collection");
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Debug, Clone, Default, PartialEq, Deref, DerefMut)]
 pub struct VisitorSettings(pub Settings);
 
-/// The settings file: `<data dir>/settings.ron` (none in the browser; see the web build).
+/// The settings file: `<data dir>/settings.ron`; in the browser, the localStorage key
+/// `vernissage.settings` (holding the same RON text).
 pub fn settings_path(launch: &Launch) -> Option<std::path::PathBuf> {
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -31,9 +32,12 @@ pub fn settings_path(launch: &Launch) -> Option<std::path::PathBuf> {
     #[cfg(target_arch = "wasm32")]
     {
         let _ = launch;
-        None
+        Some(std::path::PathBuf::from(BROWSER_KEY))
     }
 }
+
+/// The localStorage key of the settings in the browser.
+pub const BROWSER_KEY: &str = "vernissage.settings";
 
 /// Reads the settings file: `Ok(None)` when there is none yet; a damaged file is moved aside to
 /// `settings.ron.bad` (nothing is lost) and reported as `FILE:LINE:COLUMN: message`.
@@ -70,7 +74,19 @@ fn load_settings(launch: Res<Launch>, mut settings: ResMut<VisitorSettings>) {
         Err(e) => warn!("{e}; using the default settings (the file is kept as settings.ron.bad)"),
     }
     #[cfg(target_arch = "wasm32")]
-    let _ = (&path, &mut settings);
+    {
+        let _ = &path;
+        if let Some(text) = crate::web::storage::local_get(BROWSER_KEY) {
+            match Settings::from_ron(&text) {
+                Ok(loaded) => settings.0 = loaded,
+                Err(e) => {
+                    // Kept aside, as the desktop keeps settings.ron.bad.
+                    crate::web::storage::local_set(&format!("{BROWSER_KEY}.bad"), &text);
+                    warn!("localStorage {BROWSER_KEY}:{e}; using the default settings");
+                }
+            }
+        }
+    }
 }
 
 fn save_settings(launch: Res<Launch>, settings: Res<VisitorSettings>) {
@@ -85,7 +101,10 @@ fn save_settings(launch: Res<Launch>, settings: Res<VisitorSettings>) {
         warn!("cannot save the settings to {}: {e}", path.display());
     }
     #[cfg(target_arch = "wasm32")]
-    let _ = path;
+    {
+        let _ = path;
+        crate::web::storage::local_set(BROWSER_KEY, &settings.to_ron());
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

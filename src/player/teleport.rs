@@ -33,6 +33,8 @@ pub fn viewing_spot(level: &Level, work_id: &str) -> Option<(Vec2, f32)> {
     let distance = match &work.placement {
         Placement::Wall { .. } => VIEWING_DISTANCE,
         Placement::Plinth { .. } => plinth_radius(work.size.0) + 1.3,
+        // `placement_pose` gives no pose for a work the layout step has not placed.
+        Placement::Auto { .. } => return None,
     };
     let center = Vec2::new(pose.center[0], pose.center[2]);
     let spot = center + facing * distance;

@@ -58,6 +58,12 @@ fn start_scoring(
         LevelLocation::File { root, .. } => Some(std::path::PathBuf::from(root)),
         LevelLocation::Url(_) => None,
     };
+    // The browser keeps the model in IndexedDB (read before the game started).
+    #[cfg(target_arch = "wasm32")]
+    let browser_model = crate::web::storage::model(&level.exhibition.id)
+        .and_then(|text| super::persist::SavedModel::from_text(&text).ok());
+    #[cfg(not(target_arch = "wasm32"))]
+    let browser_model: Option<super::persist::SavedModel> = None;
     let task = AsyncComputeTaskPool::get().spawn(async move {
         let read = |path: &str| -> Result<Vec<u8>, String> {
             #[cfg(not(target_arch = "wasm32"))]
@@ -80,7 +86,13 @@ fn start_scoring(
                 }
                 scorer
             }
-            _ => Scorer::start(&level, &stats, &cleaned.kept, &settings, None),
+            _ => Scorer::start(
+                &level,
+                &stats,
+                &cleaned.kept,
+                &settings,
+                browser_model.as_ref(),
+            ),
         }
     });
     commands.insert_resource(ScoringTask(task));
@@ -103,11 +115,20 @@ fn read_settings(dir: Option<&std::path::Path>) -> ScoringSettings {
     ScoringSettings::default()
 }
 
-fn finish_scoring(mut commands: Commands, task: Option<ResMut<ScoringTask>>) {
+fn finish_scoring(
+    mut commands: Commands,
+    task: Option<ResMut<ScoringTask>>,
+    level: Option<Res<ActiveLevel>>,
+) {
     let Some(mut task) = task else {
         return;
     };
     if let Some(scorer) = check_ready(&mut task.0) {
+        #[cfg(target_arch = "wasm32")]
+        if let (Some(level), super::scorer::Origin::Trained { .. }) = (&level, scorer.origin()) {
+            crate::web::storage::save_model(&level.0.exhibition.id, &scorer.to_saved().to_text());
+        }
+        let _ = &level;
         let scores = scorer.scores();
         info!(
             "scores ready: {} works, {} ratings",

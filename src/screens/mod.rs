@@ -48,6 +48,8 @@ pub enum Panel {
     Analytics,
     /// The best-scored and fastest-rising works, and recommendations for this visitor.
     Leaderboard,
+    /// The visitor's owned editions: resale listings and certificates of authenticity.
+    Collection,
 }
 
 pub(super) fn plugin(app: &mut App) {

@@ -35,6 +35,8 @@ struct Countdown {
     quiet_frames: u32,
     requested: bool,
     frames_total: u32,
+    /// When the first quiet frame began, to log the mean frame time of the quiet frames.
+    quiet_since: Option<bevy::platform::time::Instant>,
 }
 
 fn count_waiting_pipelines(cache: Res<PipelineCache>, pending: Res<PendingPipelines>) {
@@ -63,11 +65,25 @@ fn count_down(
         && (scripted.is_empty() || scripted.iter().any(|v| v.finished_at.is_none()));
     if pending.0.load(Ordering::Relaxed) > 0 || walking {
         countdown.quiet_frames = 0;
+        countdown.quiet_since = None;
         return;
     }
     countdown.quiet_frames += 1;
+    if countdown.quiet_frames == 1 {
+        countdown.quiet_since = Some(bevy::platform::time::Instant::now());
+    }
     if countdown.quiet_frames >= shot.frames.max(1) {
         countdown.requested = true;
+        if let Some(since) = countdown.quiet_since
+            && countdown.quiet_frames > 1
+        {
+            let frames = countdown.quiet_frames - 1;
+            let ms = since.elapsed().as_secs_f64() * 1000.0;
+            info!(
+                "rendered {frames} frames in {ms:.0} ms: {:.2} ms per frame",
+                ms / f64::from(frames)
+            );
+        }
         let path = shot.path.clone();
         commands
             .spawn(Screenshot::primary_window())

@@ -20,6 +20,8 @@ use crate::gallery::{ActiveLevel, LevelProblems};
 use crate::interaction::Focus;
 use crate::launch::{Launch, LevelLocation};
 use crate::level::geometry::room_at;
+use crate::market::ledger::Payload;
+use crate::market::{MarketDone, MarketOrder, Order};
 use crate::player::controller::visitor_body;
 use crate::player::teleport::TeleportRequest;
 use crate::player::{ActionRefused, Visitor, VisitorInput, VisitorSystems, heading_to_yaw};
@@ -64,6 +66,7 @@ pub struct SimVisitor {
     pub refused: Vec<Refusal>,
     pub finished_at: Option<f64>,
     pub feedback: Vec<report::ReportedFeedback>,
+    pub transactions: Vec<report::ReportedTransaction>,
 }
 
 /// A visitor following a script.
@@ -151,7 +154,10 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         // Event times: 2026-01-01 00:00 UTC plus simulated time, never the wall clock.
         .insert_resource(FeedbackClock {
             simulated_base_ms: Some(SIMULATED_EPOCH_MS),
+            simulated_elapsed_ms: 0,
         })
+        // A new data directory's ledger key comes from the seed, so runs repeat exactly.
+        .insert_resource(crate::market::MarketKeySeed(Some(spec.seed)))
         .init_resource::<SimClock>()
         .add_systems(OnEnter(Screen::Gallery), spawn_sim_visitors)
         .add_systems(
@@ -163,7 +169,12 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         )
         .add_systems(
             FixedUpdate,
-            (record_visitors, record_refusals, record_feedback)
+            (
+                record_visitors,
+                record_refusals,
+                record_feedback,
+                record_transactions.after(crate::market::MarketSystems::Execute),
+            )
                 .chain()
                 .after(VisitorSystems::Recover)
                 .run_if(in_state(Screen::Gallery)),
@@ -238,9 +249,15 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
         .unwrap_or_default();
     let world = app.world_mut();
     let mut visitors: Vec<(usize, VisitorReport)> = world
-        .query::<(&SimVisitor, &Visitor, &Transform, &SimOrder)>()
+        .query::<(
+            &SimVisitor,
+            &Visitor,
+            &Transform,
+            &SimOrder,
+            Option<&crate::market::Wallet>,
+        )>()
         .iter(world)
-        .map(|(sim, visitor, transform, order)| {
+        .map(|(sim, visitor, transform, order, wallet)| {
             let p = transform.translation;
             (
                 order.0,
@@ -263,10 +280,41 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
                     refused: sim.refused.clone(),
                     finished_at: sim.finished_at,
                     feedback: sim.feedback.clone(),
+                    wallet: wallet.map(|w| w.0.clone()),
+                    balance: None,
+                    owned: Vec::new(),
+                    transactions: sim.transactions.clone(),
                 },
             )
         })
         .collect();
+    let market = world.get_resource::<crate::market::Market>();
+    let ledger = market.map(|m| report::LedgerReport {
+        entries: m.entries().len() as u64,
+        head: m
+            .entries()
+            .last()
+            .map(|e| crate::market::terms::hex(&e.hash))
+            .unwrap_or_default(),
+        balances: m.state().balances.clone().into_iter().collect(),
+        closed: m.closed.clone(),
+    });
+    let holdings = |wallet: Option<&String>| {
+        let (Some(market), Some(wallet)) = (market, wallet) else {
+            return (None, Vec::new());
+        };
+        (
+            market.balance(wallet),
+            market
+                .collection(wallet)
+                .into_iter()
+                .map(|(w, n)| format!("{w}#{n}"))
+                .collect(),
+        )
+    };
+    for (_, visitor) in &mut visitors {
+        (visitor.balance, visitor.owned) = holdings(visitor.wallet.as_ref());
+    }
     visitors.sort_by_key(|(order, _)| *order);
     // What was really simulated: loading already ran the first step.
     let steps = world.resource::<SimClock>().steps;
@@ -278,6 +326,7 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
     };
     Report {
         scores,
+        ledger,
         format: report::REPORT_FORMAT,
         level: spec.level.clone(),
         exhibition,
@@ -426,14 +475,18 @@ impl SimVisitor {
             refused: Vec::new(),
             finished_at: None,
             feedback: Vec::new(),
+            transactions: Vec::new(),
         }
     }
 }
 
 /// Step `n` (from 0) happens at `n × timestep` simulated seconds.
-fn tick_clock(time: Res<Time>, mut clock: ResMut<SimClock>) {
+fn tick_clock(time: Res<Time>, mut clock: ResMut<SimClock>, mut stamps: ResMut<FeedbackClock>) {
     clock.time = clock.steps as f64 * time.delta().as_secs_f64();
     clock.steps += 1;
+    if stamps.simulated_base_ms.is_some() {
+        stamps.simulated_elapsed_ms = (clock.time * 1000.0).round() as u64;
+    }
 }
 
 /// Prints one event as a JSON line and flushes it, so another process can follow along.
@@ -473,6 +526,9 @@ fn run_scripts(
     mut teleports: MessageWriter<TeleportRequest>,
     mut feedback: MessageWriter<FeedbackAction>,
     mut refused: MessageWriter<ActionRefused>,
+    mut orders: MessageWriter<MarketOrder>,
+    market: Option<Res<crate::market::Market>>,
+    wallets: Query<&crate::market::Wallet>,
 ) {
     for (entity, mut runner, mut input, mut sim, focus) in &mut visitors {
         while runner.next < runner.steps.len() && clock.time + 1e-9 >= runner.resume_at {
@@ -517,6 +573,28 @@ fn run_scripts(
                         });
                     }
                 },
+                Step::Buy | Step::List(_) | Step::BuyListing => {
+                    let work = runner
+                        .inspected
+                        .clone()
+                        .or_else(|| focus.and_then(|f| f.work_id.clone()));
+                    let wallet = wallets.get(entity).ok().map(|w| w.0.as_str());
+                    match market_order(&step, work, wallet, market.as_deref()) {
+                        Ok(order) => {
+                            orders.write(MarketOrder {
+                                visitor: entity,
+                                order,
+                            });
+                        }
+                        Err(reason) => {
+                            refused.write(ActionRefused {
+                                visitor: entity,
+                                action: step.describe(),
+                                reason,
+                            });
+                        }
+                    }
+                }
                 Step::Rate(_) | Step::Like | Step::Unlike | Step::Comment(_) => {
                     let action = match step {
                         Step::Rate(n) => Action::Rate(n),
@@ -555,6 +633,118 @@ fn run_scripts(
             sim.finished_at = Some(round3(clock.time));
             emit(&lines, &clock, &sim.name, "finished", serde_json::json!({}));
         }
+    }
+}
+
+/// The market order a script step places on `work` (the inspected or focused one).
+fn market_order(
+    step: &Step,
+    work: Option<String>,
+    wallet: Option<&str>,
+    market: Option<&crate::market::Market>,
+) -> Result<Order, String> {
+    let work = work.ok_or("no work is inspected or in focus")?;
+    let (Some(market), Some(wallet)) = (market, wallet) else {
+        return Err("the market is not open".into());
+    };
+    match step {
+        Step::Buy => Ok(Order::Buy { work }),
+        Step::List(price) => {
+            let edition = market
+                .collection(wallet)
+                .into_iter()
+                .find(|(w, _)| *w == work)
+                .map(|(_, n)| n)
+                .ok_or_else(|| format!("this visitor owns no edition of {work}"))?;
+            Ok(Order::List {
+                work,
+                edition,
+                price: *price,
+            })
+        }
+        Step::BuyListing => {
+            let edition = market
+                .listings(&work)
+                .into_iter()
+                .filter(|(_, seller, _)| seller != wallet)
+                .min_by_key(|(n, _, price)| (*price, *n))
+                .map(|(n, _, _)| n)
+                .ok_or_else(|| format!("no edition of {work} is offered by another wallet"))?;
+            Ok(Order::BuyListing { work, edition })
+        }
+        _ => Err("not a market step".into()),
+    }
+}
+
+/// Prints every committed transaction as a flushed JSON line (once it is on disk), keeps it
+/// for the report, and reports refused orders like any refusal.
+fn record_transactions(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    mut done: MessageReader<MarketDone>,
+    mut visitors: Query<&mut SimVisitor>,
+    mut refused: MessageWriter<ActionRefused>,
+) {
+    for message in done.read() {
+        let Ok(mut sim) = visitors.get_mut(message.visitor) else {
+            continue;
+        };
+        let entry = match &message.outcome {
+            Ok(entry) => entry,
+            Err(reason) => {
+                refused.write(ActionRefused {
+                    visitor: message.visitor,
+                    action: message.order.describe(),
+                    reason: reason.clone(),
+                });
+                continue;
+            }
+        };
+        let (kind, work, edition, price) = match &entry.payload {
+            Payload::Purchase {
+                work,
+                edition,
+                price,
+                ..
+            } => ("buy", work, *edition, *price),
+            Payload::List {
+                work,
+                edition,
+                price,
+                ..
+            } => ("list", work, *edition, *price),
+            Payload::Resale {
+                work,
+                edition,
+                price,
+                ..
+            } => ("buy-listing", work, *edition, *price),
+            _ => continue,
+        };
+        let hash = crate::market::terms::hex(&entry.hash);
+        emit(
+            &lines,
+            &clock,
+            &sim.name,
+            "transaction",
+            serde_json::json!({
+                "kind": kind,
+                "work": work,
+                "edition": edition,
+                "price": price,
+                "index": entry.index,
+                "hash": hash,
+            }),
+        );
+        sim.transactions.push(report::ReportedTransaction {
+            time: round3(clock.time),
+            kind: kind.to_string(),
+            work: work.clone(),
+            edition,
+            price,
+            index: entry.index,
+            hash,
+        });
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Report {
     /// Every work's learned score at the end of the run (from all feedback in the data
     /// directory), in level order; empty when scores were not asked for.
     pub scores: Vec<ReportedScore>,
+    /// The market's ledger at the end (it may hold earlier runs' entries too).
+    pub ledger: Option<LedgerReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,6 +57,39 @@ pub struct VisitorReport {
     pub finished_at: Option<f64>,
     /// Ratings, likes, comments and visits (dwell) the visitor left, as stored.
     pub feedback: Vec<ReportedFeedback>,
+    /// The visitor's wallet (its anonymous id) and balance at the end, in tokens.
+    pub wallet: Option<String>,
+    pub balance: Option<u64>,
+    /// Editions owned at the end, as `work#edition`.
+    pub owned: Vec<String>,
+    /// Market transactions this visitor committed during the run.
+    pub transactions: Vec<ReportedTransaction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedTransaction {
+    pub time: f64,
+    /// `buy`, `list` or `buy-listing`.
+    pub kind: String,
+    pub work: String,
+    pub edition: u32,
+    /// Tokens paid (or asked, for a listing).
+    pub price: u64,
+    /// The ledger entry's index and hash (hex).
+    pub index: u64,
+    pub hash: String,
+}
+
+/// The ledger at the end of the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerReport {
+    pub entries: u64,
+    /// Hash of the last entry (hex): equal runs have equal heads.
+    pub head: String,
+    /// Every wallet's balance, artists' and visitors'.
+    pub balances: BTreeMap<String, u64>,
+    /// Why the market was closed, if it was.
+    pub closed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The newest script format this build reads.
-pub const SCRIPT_FORMAT: u32 = 2;
+pub const SCRIPT_FORMAT: u32 = 3;
 
 /// One visitor's plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +40,14 @@ pub enum Step {
     Unlike,
     /// Comment on the inspected (or focused) work (format 2).
     Comment(String),
+    /// Buy the next edition of the inspected (or focused) work at its price (format 3).
+    Buy,
+    /// Offer this visitor's edition of the inspected (or focused) work for resale at this
+    /// many tokens (format 3); the lowest-numbered edition it owns.
+    List(u64),
+    /// Buy the cheapest edition of the inspected (or focused) work another wallet listed
+    /// (format 3).
+    BuyListing,
 }
 
 impl Step {
@@ -59,6 +67,9 @@ impl Step {
                 let short: String = text.chars().take(40).collect();
                 format!("comment \"{short}\"")
             }
+            Step::Buy => "buy".into(),
+            Step::List(price) => format!("list {price}"),
+            Step::BuyListing => "buy-listing".into(),
         }
     }
 }
@@ -136,8 +147,8 @@ mod tests {
         assert!(err.starts_with("steps[0]: wait -1"), "{err}");
         let err = parse("Script(format: 9, steps: [])", any_key).unwrap_err();
         assert!(err.starts_with("1:1: format 9"), "{err}");
-        let err = parse("Script(format: 3, steps: [Dance])", any_key).unwrap_err();
-        assert!(err.contains("format 3"), "{err}");
+        let err = parse("Script(format: 4, steps: [Dance])", any_key).unwrap_err();
+        assert!(err.contains("format 4"), "{err}");
         let err = parse("Script(format: 1,\n steps: [Jump])", any_key).unwrap_err();
         assert!(err.starts_with("2:"), "{err}");
     }

@@ -16,10 +16,15 @@ use crate::level::schema::{Level, Wall};
 use crate::player::teleport::viewing_spot;
 use crate::player::{Visitor, VisitorInput, VisitorSettings};
 
+/// How likely a random visitor is to buy a work it likes (appeal above 0.7) after looking.
+pub const BUY_CHANCE: f64 = 0.25;
+
 /// A random visitor's mind: where it is going and how long it lingers.
 #[derive(Component, Debug, Clone)]
 pub struct Wanderer {
     rng: ChaCha8Rng,
+    /// A stream of its own for buying, so purchases never change where a visitor walks.
+    purse: ChaCha8Rng,
     /// How much this visitor likes each work (by level index), 0..1: the run's shared taste
     /// (drawn from the seed, so some works are clearly preferred) plus a personal nudge.
     appeal: Vec<f64>,
@@ -45,6 +50,7 @@ impl Wanderer {
             .collect();
         Wanderer {
             rng,
+            purse: ChaCha8Rng::seed_from_u64(stream ^ 0x00B1_D50F_A11E_5A1E),
             appeal,
             react_at: None,
             route: VecDeque::new(),
@@ -199,6 +205,7 @@ pub fn steer(
         &SimVisitor,
     )>,
     mut feedback: MessageWriter<FeedbackAction>,
+    mut orders: MessageWriter<crate::market::MarketOrder>,
 ) {
     let Some(level) = level else {
         return;
@@ -235,6 +242,13 @@ pub fn steer(
             }
             if mind.unit() < appeal * appeal {
                 act(Action::Like(true));
+            }
+            // Sometimes a visitor buys what it really likes.
+            if appeal > 0.7 && unit(&mut mind.purse) < BUY_CHANCE {
+                orders.write(crate::market::MarketOrder {
+                    visitor: entity,
+                    order: crate::market::Order::Buy { work: id.clone() },
+                });
             }
             if mind.unit() < 0.08 {
                 let mood = if appeal > 0.75 {

@@ -10,12 +10,17 @@ use super::catalogue::{
     ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, dim_gallery, panel_heading,
     panel_hint, panel_requested_at_launch, panel_window, room_name, year_label,
 };
+use super::collection::{
+    Answer, Confirmation, MarketAccess, Outcome, ask, confirmation_dialog, confirmed, outcome_text,
+    take_outcome, tokens, wallet_name,
+};
 use crate::feedback::event::{FeedbackEvent, MAX_COMMENT_CHARS, Refusal, What, clean_comment};
 use crate::feedback::{Action, FeedbackAction, FeedbackLog, FeedbackRecorded, VisitorId};
 use crate::gallery::ActiveLevel;
 use crate::gallery::build::{Artwork, HighlightMaterial};
 use crate::interaction::Focus;
 use crate::level::schema::{Role, Work, WorkKind};
+use crate::market::{Market, MarketOrder, Order};
 use crate::player::{ActionRefused, LocalVisitor};
 use crate::scoring::game::GalleryScores;
 use crate::scoring::{Scores, WorkScore};
@@ -62,6 +67,12 @@ struct InspectState {
     /// The image registered with egui for the preview.
     preview: Option<AssetId<Image>>,
     figures: Option<Figures>,
+    /// A purchase waiting for the visitor's word in the confirmation dialog.
+    confirm: Option<Confirmation>,
+    /// The order sent to the market, until its outcome comes back.
+    awaiting: Option<Order>,
+    /// The last order's outcome (kept until the panel closes).
+    market_note: Option<Outcome>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +116,9 @@ fn prepare_inspect(
     state.just_opened = true;
     state.note = None;
     state.figures = None;
+    state.confirm = None;
+    state.awaiting = None;
+    state.market_note = None;
     state.work = visitors
         .iter()
         .find_map(|f| Some((f.work?, f.work_id.clone()?)))
@@ -136,6 +150,7 @@ fn show_inspect(
     mut refusals: MessageReader<ActionRefused>,
     mut recorded: MessageReader<FeedbackRecorded>,
     mut actions: MessageWriter<FeedbackAction>,
+    mut access: MarketAccess,
     mut next: ResMut<NextState<Panel>>,
 ) {
     let Some(level) = level.map(|l| Arc::clone(&l.0)) else {
@@ -178,8 +193,13 @@ fn show_inspect(
     if state.just_opened {
         refusals.clear();
         recorded.clear();
+        access.done.clear();
         state.just_opened = false;
     }
+    if let Some(outcome) = take_outcome(&mut access, visitor, &mut state.awaiting) {
+        state.market_note = Some(outcome);
+    }
+    let wallet = access.wallet();
     // Only refusals of what this panel asked for: feedback on this work.
     let about_this_work = format!("\"{work_id}\"");
     for refusal in refusals
@@ -242,10 +262,16 @@ fn show_inspect(
         return;
     };
 
-    // Keys: Esc always closes; E, 1 to 5, L and scrolling only when not typing a comment.
-    let typing = ctx.memory(|m| m.has_focus(comment_id()));
-    let any_typing = ctx.text_edit_focused();
-    if keys.just_pressed(KeyCode::Escape) || (!any_typing && keys.just_pressed(KeyCode::KeyE)) {
+    // Keys: Esc always closes (the confirmation dialog first, when it is open); E, 1 to 5, L
+    // and scrolling only when not typing a comment, and not while the dialog is open.
+    let confirming = state.confirm.is_some();
+    let typing = ctx.memory(|m| m.has_focus(comment_id())) && !confirming;
+    let any_typing = ctx.text_edit_focused() || confirming;
+    if confirming && keys.just_pressed(KeyCode::Escape) {
+        state.confirm = None;
+    } else if keys.just_pressed(KeyCode::Escape)
+        || (!any_typing && keys.just_pressed(KeyCode::KeyE))
+    {
         next.set(Panel::Closed);
         return;
     }
@@ -281,6 +307,14 @@ fn show_inspect(
     let wide = width >= 720.0;
     let mut close = false;
     let mut send = enter_sends;
+    let mut market_click: Option<Order> = None;
+    // B buys the next edition, as the Buy button does (the confirmation still asks first).
+    if !any_typing && keys.just_pressed(KeyCode::KeyB) {
+        market_click = Some(Order::Buy {
+            work: work_id.clone(),
+        });
+    }
+    let market = access.market.as_deref();
     let subtitle = format!(
         "{}, {}  \u{b7}  {}",
         work.artist,
@@ -298,6 +332,18 @@ fn show_inspect(
             wanted = wanted.take().or(response.action);
             send |= response.send;
             ui.add_space(12.0);
+            let waiting = state.awaiting.is_some();
+            if let Some(order) = show_market(
+                ui,
+                work,
+                market,
+                wallet.as_deref(),
+                waiting,
+                &state.market_note,
+            ) {
+                market_click = Some(order);
+            }
+            ui.add_space(12.0);
             show_score(ui, scores.as_deref().map(|s| &s.scores), &work_id);
             ui.add_space(12.0);
             show_comments(ui, &figures);
@@ -312,7 +358,7 @@ fn show_inspect(
                     ui.set_width(left_width);
                     show_preview(ui, work, preview, left_width, body_height - 250.0);
                     ui.add_space(10.0);
-                    show_facts(ui, work);
+                    show_facts(ui, work, market);
                 });
                 ui.add_space(20.0);
                 ui.vertical(|ui| {
@@ -335,7 +381,7 @@ fn show_inspect(
                     ui.set_width(ui.available_width() - 14.0);
                     show_preview(ui, work, preview, ui.available_width(), body_height * 0.5);
                     ui.add_space(10.0);
-                    show_facts(ui, work);
+                    show_facts(ui, work, market);
                     ui.add_space(12.0);
                     right(ui);
                 });
@@ -343,12 +389,46 @@ fn show_inspect(
         ui.add_space(8.0);
         panel_hint(
             ui,
-            "1\u{2013}5: rate    L: like    Tab: to the comment box    Enter: send    \
+            "1\u{2013}5: rate    L: like    B: buy    Tab: to the comment box    Enter: send    \
              arrows, Page Up / Down: scroll    Esc or E: close",
         );
     });
 
-    if send && comment_sendable(&state.draft) {
+    // A Buy button: quote the order and ask for confirmation.
+    if let (Some(order), Some(market), Some(wallet)) = (market_click, market, wallet.as_deref()) {
+        match ask(market, wallet, order.clone()) {
+            Ok(confirmation) => {
+                state.confirm = Some(confirmation);
+                state.market_note = None;
+            }
+            Err(reason) => state.market_note = Some(outcome_text(&order, &Err(reason), None)),
+        }
+    }
+    if let (Some(confirmation), Some(market), Some(wallet)) =
+        (state.confirm.as_mut(), market, wallet.as_deref())
+    {
+        match confirmation_dialog(ctx, confirmation, market, &level, wallet) {
+            Answer::Waiting => {}
+            Answer::Cancel => state.confirm = None,
+            Answer::Confirm => match confirmed(market, wallet, confirmation) {
+                Ok(Some(order)) => {
+                    access.orders.write(MarketOrder {
+                        visitor,
+                        order: order.clone(),
+                    });
+                    state.awaiting = Some(order);
+                    state.confirm = None;
+                }
+                Ok(None) => {}
+                Err(reason) => {
+                    state.market_note = Some(outcome_text(&confirmation.order, &Err(reason), None));
+                    state.confirm = None;
+                }
+            },
+        }
+    }
+
+    if send && !confirming && comment_sendable(&state.draft) {
         wanted = Some(Action::Comment(state.draft.clone()));
     }
     if let Some(action) = wanted {
@@ -511,8 +591,22 @@ fn paint_glow(painter: &egui::Painter, centre: egui::Pos2, radius: f32, colour: 
     painter.add(egui::Shape::mesh(mesh));
 }
 
-/// Price, editions, license and the royalty split.
-fn show_facts(ui: &mut egui::Ui, work: &Work) {
+/// Price, editions (as the ledger has them, once the market is open), license and the
+/// royalty split.
+fn show_facts(ui: &mut egui::Ui, work: &Work, market: Option<&Market>) {
+    let registered = market.and_then(|m| m.state().works.get(&work.id));
+    let price = registered.map_or(work.price, |w| tokens(w.price));
+    let editions = registered.map_or_else(
+        || editions_line(work.editions, work.editions),
+        |w| {
+            let left = w.editions.saturating_sub(w.sold);
+            if left == 0 {
+                format!("sold out, all {} owned", w.editions)
+            } else {
+                editions_line(i64::from(left), i64::from(w.editions))
+            }
+        },
+    );
     egui::Grid::new("inspect-facts")
         .num_columns(2)
         .spacing([14.0, 5.0])
@@ -521,10 +615,10 @@ fn show_facts(ui: &mut egui::Ui, work: &Work) {
                 ui.label(egui::RichText::new(text).color(MUTED));
             };
             name(ui, "Price");
-            ui.label(egui::RichText::new(tokens_label(work.price)).color(INK));
+            ui.label(egui::RichText::new(tokens_label(price)).color(INK));
             ui.end_row();
             name(ui, "Editions");
-            ui.label(egui::RichText::new(editions_line(work.editions, work.editions)).color(INK));
+            ui.label(egui::RichText::new(editions).color(INK));
             ui.end_row();
             name(ui, "License");
             ui.label(egui::RichText::new(&work.license).color(INK_SOFT));
@@ -585,6 +679,175 @@ fn split_colour(index: usize) -> egui::Color32 {
         egui::Color32::from_rgb(120, 150, 190),
     ];
     TONES[index % TONES.len()]
+}
+
+/// The market for this work: what is left at what price, a Buy button (or why not), the
+/// editions the visitor owns, resale listings by other wallets with their own Buy buttons,
+/// and the last order's outcome. Returns the order a button asked for.
+fn show_market(
+    ui: &mut egui::Ui,
+    work: &Work,
+    market: Option<&Market>,
+    me: Option<&str>,
+    waiting: bool,
+    note: &Option<Outcome>,
+) -> Option<Order> {
+    section(ui, "Collect");
+    let Some(market) = market else {
+        ui.label(egui::RichText::new("The market is opening\u{2026}").color(MUTED));
+        return None;
+    };
+    let mut clicked = None;
+    let small = |text: String, colour: egui::Color32| {
+        egui::RichText::new(text)
+            .text_style(egui::TextStyle::Small)
+            .color(colour)
+    };
+    let registered = market.state().works.get(&work.id);
+    if let Some(reason) = &market.closed {
+        ui.label(egui::RichText::new(format!("The market is read-only: {reason}")).color(WARNING));
+    } else if let Some(reason) = market.not_for_sale.get(&work.id) {
+        ui.label(egui::RichText::new(format!("Not for sale: {reason}.")).color(WARNING));
+    }
+    if let Some(differences) = market.overridden.get(&work.id) {
+        ui.label(small(
+            "The ledger keeps the registered terms; the level was edited since.".into(),
+            WARNING,
+        ))
+        .on_hover_text(differences.join("\n"));
+    }
+    let registered = registered?;
+    let left = registered.editions.saturating_sub(registered.sold);
+    let price = tokens_label(tokens(registered.price));
+    let status = if left == 0 {
+        format!("Sold out: all {} editions are owned.", registered.editions)
+    } else if registered.editions == 1 {
+        format!("A unique work, {price}.")
+    } else {
+        format!(
+            "{left} of {} editions left, {price} each.",
+            registered.editions
+        )
+    };
+    ui.label(egui::RichText::new(status).color(INK_SOFT));
+
+    // The next edition.
+    let open = market.closed.is_none() && !market.not_for_sale.contains_key(&work.id);
+    if left > 0 && open {
+        let buy = Order::Buy {
+            work: work.id.clone(),
+        };
+        let quote = match me {
+            Some(me) => market.quote(me, &buy),
+            None => Err("your wallet is being opened".into()),
+        };
+        ui.horizontal(|ui| {
+            let label = if registered.editions == 1 {
+                format!("Buy it \u{b7} {price}")
+            } else {
+                format!(
+                    "Buy edition {} of {} \u{b7} {price}",
+                    registered.sold + 1,
+                    registered.editions
+                )
+            };
+            let button = ui.add_enabled(
+                quote.is_ok() && !waiting,
+                egui::Button::new(egui::RichText::new(label).color(INK))
+                    .fill(egui::Color32::from_rgb(104, 80, 42)),
+            );
+            if button.clicked() {
+                clicked = Some(buy.clone());
+            }
+            if let Some(balance) = me.and_then(|me| market.balance(me)) {
+                ui.label(small(
+                    format!("your wallet: {}", tokens_label(tokens(balance))),
+                    MUTED,
+                ));
+            }
+        });
+        if let Err(reason) = &quote {
+            ui.label(small(format!("You cannot buy it: {reason}."), WARNING));
+        }
+    }
+
+    // What the visitor already owns of it.
+    if let Some(me) = me {
+        let mine: Vec<u32> = market
+            .collection(me)
+            .into_iter()
+            .filter(|(w, _)| *w == work.id)
+            .map(|(_, n)| n)
+            .collect();
+        if !mine.is_empty() {
+            let list: Vec<String> = mine.iter().map(u32::to_string).collect();
+            let noun = if mine.len() == 1 {
+                "edition"
+            } else {
+                "editions"
+            };
+            ui.label(small(
+                format!(
+                    "You own {noun} {} \u{2014} see your collection for its certificate.",
+                    list.join(", ")
+                ),
+                ACCENT,
+            ));
+        }
+    }
+
+    // Resale listings.
+    let listings = market.listings(&work.id);
+    if !listings.is_empty() {
+        ui.add_space(4.0);
+        ui.label(egui::RichText::new("Offered for resale").color(MUTED));
+        egui::Grid::new("inspect-listings")
+            .num_columns(4)
+            .spacing([14.0, 4.0])
+            .min_col_width(0.0)
+            .show(ui, |ui| {
+                for (edition, seller, asking) in &listings {
+                    ui.label(egui::RichText::new(format!("Edition {edition}")).color(INK_SOFT));
+                    let own = me == Some(seller.as_str());
+                    ui.label(if own {
+                        small("your listing".into(), ACCENT)
+                    } else {
+                        small(format!("from {}", wallet_name(seller, me)), MUTED)
+                    });
+                    ui.label(egui::RichText::new(tokens_label(tokens(*asking))).color(INK));
+                    if own {
+                        ui.label("");
+                    } else {
+                        let order = Order::BuyListing {
+                            work: work.id.clone(),
+                            edition: *edition,
+                        };
+                        let quote = match me {
+                            Some(me) if open => market.quote(me, &order).map(|_| ()),
+                            Some(_) => Err("the market is read-only".into()),
+                            None => Err("your wallet is being opened".into()),
+                        };
+                        let button = ui
+                            .add_enabled(quote.is_ok() && !waiting, egui::Button::new("Buy"))
+                            .on_disabled_hover_text(match &quote {
+                                Err(reason) => format!("You cannot buy it: {reason}."),
+                                Ok(()) => "Waiting for the last order\u{2026}".into(),
+                            });
+                        if button.clicked() {
+                            clicked = Some(order);
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+
+    if waiting {
+        ui.label(small("Signing it into the ledger\u{2026}".into(), MUTED));
+    } else if let Some((ok, text)) = note {
+        ui.label(egui::RichText::new(text).color(if *ok { ACCENT } else { WARNING }));
+    }
+    clicked
 }
 
 /// The description and the alt text.

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod catalogue;
+pub mod collection;
 pub mod inspect;
 pub mod leaderboard;
 pub mod settings_panel;
@@ -28,8 +29,13 @@ pub(super) fn plugin(app: &mut App) {
             inspect::plugin,
             analytics::plugin,
             leaderboard::plugin,
+            collection::plugin,
         ))
-        .add_systems(OnEnter(Screen::Gallery), spawn_hud);
+        .add_systems(OnEnter(Screen::Gallery), spawn_hud)
+        .add_systems(
+            Update,
+            refresh_wallet_line.run_if(in_state(Screen::Gallery)),
+        );
 }
 
 fn spawn_hud(
@@ -65,6 +71,100 @@ fn spawn_hud(
                 settings_panel::KeyHints,
             ));
         });
+    // The wallet, on the right of the title line: short, so it never meets the key line.
+    commands.spawn((
+        Name::new("Wallet line"),
+        Node {
+            position_type: PositionType::Absolute,
+            right: px(16),
+            bottom: px(33),
+            ..default()
+        },
+        widgets::caption(""),
+        WalletLine,
+        DespawnOnExit(Screen::Gallery),
+    ));
+}
+
+/// Marks the HUD line with the local visitor's wallet.
+#[derive(Component, Debug, Clone, Copy, Default)]
+pub struct WalletLine;
+
+/// Follows the market: the balance and editions owned, or why the market is read-only.
+fn refresh_wallet_line(
+    market: Option<Res<crate::market::Market>>,
+    wallets: Query<&crate::market::Wallet, With<crate::player::LocalVisitor>>,
+    mut lines: Query<&mut Text, With<WalletLine>>,
+    new_lines: Query<(), Added<WalletLine>>,
+    mut shown_for: Local<Option<(u64, String)>>,
+) {
+    let wallet = wallets.single().ok();
+    let key = market
+        .as_ref()
+        .map(|m| (m.revision, wallet.map(|w| w.0.clone()).unwrap_or_default()));
+    let fresh = market.as_ref().is_some_and(|m| m.is_added());
+    if key == *shown_for && !fresh && new_lines.is_empty() {
+        return;
+    }
+    shown_for.clone_from(&key);
+    let line = match &market {
+        None => String::new(),
+        Some(market) => wallet_line(market, wallet.map(|w| w.0.as_str())),
+    };
+    for mut text in &mut lines {
+        if text.0 != line {
+            text.0.clone_from(&line);
+        }
+    }
+}
+
+/// The HUD's wallet line (plain ASCII, short): "Wallet: 1,000 tokens - 2 editions", or
+/// "Market read-only: <reason>".
+pub fn wallet_line(market: &crate::market::Market, wallet: Option<&str>) -> String {
+    if let Some(reason) = &market.closed {
+        // The whole reason (with the ledger's path) is in the panels; the HUD names the cause.
+        let reason = if reason.contains("damaged") {
+            "the ledger is damaged (see `vernissage ledger verify`)"
+        } else {
+            reason.as_str()
+        };
+        return format!("Market read-only: {}", hud_text(reason, 64));
+    }
+    let Some(wallet) = wallet else {
+        return String::new();
+    };
+    let Some(balance) = market.balance(wallet) else {
+        return "Wallet: opening...".into();
+    };
+    let owned = market.collection(wallet).len();
+    let editions = match owned {
+        0 => String::new(),
+        1 => " - 1 edition".into(),
+        n => format!(" - {n} editions"),
+    };
+    format!(
+        "Wallet: {}{editions}",
+        inspect::tokens_label(i64::try_from(balance).unwrap_or(i64::MAX))
+    )
+}
+
+/// `text` made safe for the HUD font (ASCII) and cut to `max` characters with "...".
+pub fn hud_text(text: &str, max: usize) -> String {
+    let ascii: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    if ascii.chars().count() <= max {
+        return ascii;
+    }
+    let cut: String = ascii.chars().take(max.saturating_sub(3)).collect();
+    format!("{}...", cut.trim_end())
 }
 
 pub use crate::screens::Panel;
@@ -92,4 +192,17 @@ fn open_panel_with(app: &mut App, name: &'static str, key: fn(&KeyBindings) -> &
             }
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hud_text_is_ascii_and_short() {
+        assert_eq!(hud_text("plain", 10), "plain");
+        assert_eq!(hud_text("caf\u{e9} \u{b7} bar", 20), "caf? ? bar");
+        assert_eq!(hud_text("a long reason that goes on", 12), "a long re...");
+        assert!(hud_text(&"x".repeat(200), 64).len() <= 64);
+    }
 }

@@ -57,12 +57,13 @@ pub struct KeyHints;
 /// The HUD's key line for these bindings (plain ASCII: the HUD font lacks typographic marks).
 pub fn key_hints(keys: &KeyBindings) -> String {
     format!(
-        "WASD / arrows: walk   Shift: faster   click: look   {}: catalogue   {}: settings   \
-         {}: statistics   {}: leaderboard   Esc: pause",
+        "WASD/arrows: walk  Shift: run  click: look  {}: catalogue  {}: settings  \
+         {}: statistics  {}: leaderboard  {}: collection  Esc: pause",
         key_label(&keys.catalogue),
         key_label(&keys.settings),
         key_label(&keys.analytics),
         key_label(&keys.leaderboard),
+        key_label(&keys.collection),
     )
 }
 
@@ -508,20 +509,21 @@ mod tests {
             RebindRefusal::Unknown("Hyper".into())
         );
         assert_eq!(
-            rebind(&keys, 11, "KeyI").unwrap_err(),
-            RebindRefusal::NoSuchAction(11)
+            rebind(&keys, 12, "KeyI").unwrap_err(),
+            RebindRefusal::NoSuchAction(12)
         );
     }
 
     #[test]
     fn bindings_follow_the_panel_order() {
         let listed = bindings(&KeyBindings::default());
-        assert_eq!(listed.len(), 11);
+        assert_eq!(listed.len(), 12);
         assert_eq!(listed[0], ("Walk forward", "KeyW".to_string()));
         assert_eq!(listed[7], ("Catalogue", "KeyC".to_string()));
         assert_eq!(listed[8], ("Settings", "KeyO".to_string()));
         assert_eq!(listed[9], ("Visitor statistics", "KeyG".to_string()));
         assert_eq!(listed[10], ("Leaderboard", "KeyB".to_string()));
+        assert_eq!(listed[11], ("Collection", "KeyM".to_string()));
     }
 
     #[test]
@@ -537,6 +539,9 @@ mod tests {
         assert!(key_hints(&keys).contains("B: leaderboard"));
         keys.leaderboard = "F8".into();
         assert!(key_hints(&keys).contains("F8: leaderboard"));
+        assert!(key_hints(&keys).contains("M: collection"));
+        keys.collection = "F9".into();
+        assert!(key_hints(&keys).contains("F9: collection"));
         assert!(key_hints(&keys).is_ascii(), "the HUD font has ASCII only");
         // One line at 1280 pixels (about 140 characters of the HUD font).
         assert!(key_hints(&KeyBindings::default()).len() <= 130);

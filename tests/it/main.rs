@@ -1,9 +1,13 @@
 //! Integration tests of Vernissage, in one crate so the engine is linked once.
 
 mod cli;
+mod crash;
 mod feedback;
+mod ledger_cli;
 mod levels;
 mod malformed;
+mod market;
+mod scale;
 mod support;
 mod walking;
 mod watch;

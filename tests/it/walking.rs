@@ -13,6 +13,17 @@ fn quarter_turn() -> f32 {
     90f32.to_radians() / Settings::default().radians_per_pixel()
 }
 
+/// A data directory of its own for every run, so no run sees another's ledger or feedback.
+fn fresh_data_dir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    std::env::temp_dir().join(format!(
+        "vernissage-walk-{}-{}",
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
 fn spec(level: &str, steps: Vec<Step>, rate: f64) -> SimulationSpec {
     SimulationSpec {
         level: level.into(),
@@ -28,7 +39,7 @@ fn spec(level: &str, steps: Vec<Step>, rate: f64) -> SimulationSpec {
         seed: 0,
         duration: None,
         rate,
-        data_dir: std::env::temp_dir().join(format!("vernissage-walk-{}", std::process::id())),
+        data_dir: fresh_data_dir(),
         events: false,
         scores: false,
     }
@@ -207,6 +218,10 @@ fn the_same_inputs_give_identical_reports() {
     );
     // Random visitors do get somewhere.
     assert!(x.visitors.iter().any(|v| v.room_seconds.len() > 1), "{x:?}");
+    // The market repeats too: same ledger head, same balances.
+    let (lx, ly) = (x.ledger.as_ref().unwrap(), y.ledger.as_ref().unwrap());
+    assert_eq!(lx.head, ly.head);
+    assert_eq!(lx.balances, ly.balances);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 pub mod codec;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod file;
+pub mod records;
 #[cfg(test)]
 mod tests;
 
@@ -244,7 +245,10 @@ impl std::fmt::Display for LedgerError {
             Self::NoEditions => write!(f, "a work needs at least one edition"),
             Self::Mismatch(what) => write!(f, "recorded {what} differs from the rules"),
             Self::BadEndorsement(w) => {
-                write!(f, "the curator's signature on {w}'s registration does not verify")
+                write!(
+                    f,
+                    "the curator's signature on {w}'s registration does not verify"
+                )
             }
             Self::GenesisMisplaced => write!(f, "genesis must be the first entry and only there"),
             Self::TimeWentBackwards { last, got } => {

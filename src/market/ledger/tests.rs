@@ -842,6 +842,269 @@ mod files {
         assert_eq!(reopened.state(), f.state());
         fs::remove_dir_all(dir).unwrap();
     }
+
+    /// Builds the file ledger every handle below shares: wallets, grants and work "w"
+    /// ([`sample`]), written by one handle.
+    fn shared_file(name: &str) -> (PathBuf, FileLedger) {
+        let dir = temp_dir(name);
+        let source = sample();
+        let mut f = FileLedger::create(&dir, key(), 1, "test").unwrap();
+        for e in &source.entries()[1..] {
+            f.append(e.timestamp, e.payload.clone()).unwrap();
+        }
+        (dir, f)
+    }
+
+    fn assert_file_verifies(dir: &std::path::Path, state: &State) {
+        let f = FileLedger::open(dir, key()).unwrap();
+        assert!(f.damage().is_none(), "{:?}", f.damage());
+        assert!(f.warnings().is_empty(), "{:?}", f.warnings());
+        let l = f.ledger().unwrap();
+        assert_eq!(
+            &verify(l.entries(), &keys(), &l.head()).unwrap(),
+            state,
+            "the file replays to the state"
+        );
+    }
+
+    #[test]
+    fn two_handles_appending_alternately_stay_valid() {
+        let (dir, mut a) = shared_file("alternate");
+        let mut b = FileLedger::open(&dir, key()).unwrap();
+        for round in 0..5u64 {
+            a.append(10 + round, grant("bo", 1)).unwrap();
+            b.append(10 + round, grant("cy", 2)).unwrap();
+            // Each sees the other's entries before its own: the rules run on the whole file.
+            assert_eq!(a.state().len + 1, b.state().len);
+        }
+        // Both build a purchase of edition 1 from the same state; only the first one fits.
+        let pa = a.state().purchase_payload("bo", "w").unwrap();
+        let pb = b.state().purchase_payload("cy", "w").unwrap();
+        let before = fs::read(log(&dir)).unwrap();
+        a.append(20, pa).unwrap();
+        let after_a = fs::read(log(&dir)).unwrap();
+        assert!(after_a.len() > before.len());
+        assert!(matches!(
+            b.append(20, pb),
+            Err(FileError::Rule(LedgerError::Mismatch("edition")))
+        ));
+        assert_eq!(
+            fs::read(log(&dir)).unwrap(),
+            after_a,
+            "refused: nothing written"
+        );
+        let pb = b.state().purchase_payload("cy", "w").unwrap();
+        b.append(21, pb).unwrap();
+        assert!(a.refresh().unwrap());
+        assert!(!b.refresh().unwrap());
+        assert_eq!(a.state(), b.state());
+        assert_eq!(a.ledger().unwrap().entries(), b.ledger().unwrap().entries());
+        assert_eq!(a.state().balance("bo"), Some(1000 + 5 - 100));
+        assert_eq!(a.state().balance("cy"), Some(1000 + 10 - 100));
+        assert_eq!(a.state().owner("w", 2).map(String::as_str), Some("cy"));
+        assert_file_verifies(&dir, a.state());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn refresh_picks_up_another_handles_entries() {
+        let (dir, mut a) = shared_file("refresh");
+        let mut b = FileLedger::open(&dir, key()).unwrap();
+        assert!(!b.refresh().unwrap(), "nothing new yet");
+        a.append(10, open_wallet("dee")).unwrap();
+        a.append_batch(vec![(11, grant("dee", 7)), (12, grant("bo", 1))])
+            .unwrap();
+        assert_eq!(b.state().balance("dee"), None);
+        assert!(b.refresh().unwrap());
+        assert_eq!(b.state(), a.state());
+        assert_eq!(b.state().balance("dee"), Some(7));
+        assert!(!b.refresh().unwrap());
+        assert!(b.warnings().is_empty(), "{:?}", b.warnings());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn handles_in_threads_never_interleave_records() {
+        let (dir, f) = shared_file("threads");
+        drop(f);
+        let workers: Vec<_> = ["bo", "cy"]
+            .into_iter()
+            .map(|wallet| {
+                let dir = dir.clone();
+                std::thread::spawn(move || {
+                    let mut f = FileLedger::open(&dir, key()).unwrap();
+                    for i in 0..20 {
+                        if i % 4 == 3 {
+                            f.append_batch(vec![(9, grant(wallet, 1)), (9, grant(wallet, 1))])
+                                .unwrap();
+                        } else {
+                            f.append(9, grant(wallet, 1)).unwrap();
+                        }
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+        let f = FileLedger::open(&dir, key()).unwrap();
+        assert!(f.damage().is_none() && f.warnings().is_empty());
+        assert_eq!(f.state().len, sample().state().len + 2 * 25);
+        assert_eq!(f.state().balance("bo"), Some(1025));
+        assert_eq!(f.state().balance("cy"), Some(1025));
+        assert_file_verifies(&dir, f.state());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_torn_tail_left_by_another_process_is_cut_during_catch_up() {
+        let (dir, mut a) = shared_file("torncatch");
+        let mut b = FileLedger::open(&dir, key()).unwrap();
+        let good = fs::read(log(&dir)).unwrap();
+        // Another process stopped in the middle of writing a record.
+        let last = a.ledger().unwrap().entries().last().unwrap().clone();
+        let next = sign_entry(&key(), last.index + 1, 9, last.hash, grant("bo", 1));
+        let record = codec::frame_record(&codec::encode_entry(&next));
+        let mut torn = good.clone();
+        torn.extend_from_slice(&record[..record.len() / 2]);
+        fs::write(log(&dir), &torn).unwrap();
+        assert!(!b.refresh().unwrap(), "no whole entry arrived");
+        assert_eq!(b.warnings().len(), 1, "{:?}", b.warnings());
+        assert_eq!(fs::read(dir.join(BACKUP_FILE)).unwrap(), torn);
+        assert_eq!(fs::read(log(&dir)).unwrap(), good);
+        // And while appending: the appender cuts it, then writes after the good records.
+        fs::write(log(&dir), &torn).unwrap();
+        a.append(10, grant("cy", 3)).unwrap();
+        assert_eq!(a.warnings().len(), 1, "{:?}", a.warnings());
+        assert!(b.refresh().unwrap());
+        assert_eq!(b.state(), a.state());
+        assert_eq!(b.state().balance("cy"), Some(1003));
+        assert_file_verifies(&dir, a.state());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn damage_found_while_catching_up_makes_the_ledger_read_only() {
+        let (dir, mut a) = shared_file("damagecatch");
+        let mut b = FileLedger::open(&dir, key()).unwrap();
+        a.append(10, grant("bo", 1)).unwrap();
+        let good_state = a.state().clone();
+        // A record signed by someone else, with its HEAD.
+        let last = a.ledger().unwrap().entries().last().unwrap().clone();
+        let forged = sign_entry(&other_key(), last.index + 1, 11, last.hash, grant("bo", 9));
+        let mut bytes = fs::read(log(&dir)).unwrap();
+        bytes.extend(codec::frame_record(&codec::encode_entry(&forged)));
+        fs::write(log(&dir), &bytes).unwrap();
+        let expected = VerifyError {
+            index: forged.index,
+            reason: VerifyReason::BadSignature,
+        };
+        assert!(matches!(b.refresh(), Err(FileError::ReadOnly(ref d)) if *d == expected));
+        assert_eq!(b.damage(), Some(&expected));
+        assert!(b.ledger().is_none());
+        assert_eq!(b.state(), &good_state, "the state of the verified prefix");
+        assert!(matches!(
+            b.append(12, grant("cy", 1)),
+            Err(FileError::ReadOnly(_))
+        ));
+        assert!(matches!(
+            a.append(12, grant("cy", 1)),
+            Err(FileError::ReadOnly(ref d)) if *d == expected
+        ));
+        assert_eq!(fs::read(log(&dir)).unwrap(), bytes, "never repaired");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_shrunk_log_is_damage_for_a_catching_up_handle() {
+        let (dir, mut a) = shared_file("shrunk");
+        let cut = fs::read(log(&dir)).unwrap();
+        let entries = a.state().len;
+        a.append(10, grant("bo", 1)).unwrap();
+        a.append(11, grant("bo", 1)).unwrap();
+        fs::write(log(&dir), &cut).unwrap();
+        assert!(matches!(
+            a.append(12, grant("bo", 1)),
+            Err(FileError::ReadOnly(VerifyError {
+                index,
+                reason: VerifyReason::Truncated { .. }
+            })) if index == entries
+        ));
+        assert_eq!(a.state().len, entries);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_refused_batch_writes_nothing() {
+        let (dir, mut f) = shared_file("batchrefused");
+        let log_before = fs::read(log(&dir)).unwrap();
+        let head_before = fs::read(dir.join(HEAD_FILE)).unwrap();
+        let state_before = f.state().clone();
+        let err = f
+            .append_batch(vec![
+                (10, open_wallet("dee")),
+                (10, grant("dee", 5)),
+                // Only valid after the two before it; then one that is refused.
+                (11, transfer("w", 1, "bo", "dee")),
+            ])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                FileError::Refused {
+                    position: 2,
+                    error: LedgerError::UnknownEdition { .. }
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(fs::read(log(&dir)).unwrap(), log_before);
+        assert_eq!(fs::read(dir.join(HEAD_FILE)).unwrap(), head_before);
+        assert_eq!(f.state(), &state_before);
+        // Each item is checked against the state after the ones before it.
+        let p = f.state().purchase_payload("bo", "w").unwrap();
+        let entries = f
+            .append_batch(vec![
+                (10, open_wallet("dee")),
+                (10, grant("dee", 5)),
+                (11, p),
+                (11, transfer("w", 1, "bo", "dee")),
+            ])
+            .unwrap();
+        assert_eq!(entries.len(), 4);
+        assert_eq!(f.state().owner("w", 1).map(String::as_str), Some("dee"));
+        assert_eq!(
+            &entries[..],
+            &f.ledger().unwrap().entries()[state_before.len as usize..]
+        );
+        assert!(matches!(f.append_batch(Vec::new()), Ok(v) if v.is_empty()));
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_batch_then_reopen_equals() {
+        let (sequential, _) = full_file("batchseq");
+        let dir = temp_dir("batch");
+        let source = full();
+        let mut f = FileLedger::create(&dir, key(), 1, "test").unwrap();
+        let items = source.entries()[1..]
+            .iter()
+            .map(|e| (e.timestamp, e.payload.clone()))
+            .collect();
+        let entries = f.append_batch(items).unwrap();
+        assert_eq!(&entries[..], &source.entries()[1..]);
+        assert_eq!(f.state(), source.state());
+        assert_file_verifies(&dir, source.state());
+        let reopened = FileLedger::open(&dir, key()).unwrap();
+        assert_eq!(reopened.state(), f.state());
+        assert_eq!(
+            fs::read(log(&dir)).unwrap(),
+            fs::read(log(&sequential)).unwrap(),
+            "the same bytes as one append per entry"
+        );
+        fs::remove_dir_all(dir).unwrap();
+        fs::remove_dir_all(sequential).unwrap();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
