@@ -156,7 +156,7 @@ fn spawn_focus_label(mut commands: Commands) {
             Text::new(""),
             TextFont::from_font_size(20.0),
             TextColor(Color::srgb(0.97, 0.95, 0.9)),
-            TextShadow::default(),
+            crate::ui::widgets::text_shadow(),
         )],
     ));
 }

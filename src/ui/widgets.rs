@@ -67,6 +67,14 @@ pub fn caption(text: impl Into<String>) -> impl Bundle {
         Text::new(text),
         TextFont::from_font_size(15.0),
         TextColor(Color::srgba(1.0, 1.0, 1.0, 0.85)),
-        TextShadow::default(),
+        text_shadow(),
     )
+}
+
+/// A tight drop shadow that keeps small text legible over bright walls without doubling it.
+pub fn text_shadow() -> TextShadow {
+    TextShadow {
+        offset: Vec2::splat(1.5),
+        color: Color::linear_rgba(0.0, 0.0, 0.0, 0.8),
+    }
 }
