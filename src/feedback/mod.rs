@@ -278,8 +278,27 @@ fn local_visitor_id(launch: &crate::launch::Launch) -> String {
             return id;
         }
     }
-    let _ = launch;
-    fresh_id()
+    // In the browser: kept in localStorage, so a reload is the same visitor (and wallet).
+    #[cfg(target_arch = "wasm32")]
+    {
+        const KEY: &str = "vernissage.visitor-id";
+        if let Some(id) = crate::web::storage::local_get(KEY)
+            && !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return id;
+        }
+        let id = crate::web::storage::random_hex(16);
+        crate::web::storage::local_set(KEY, &id);
+        let _ = launch;
+        return id;
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = launch;
+        fresh_id()
+    }
 }
 
 /// 128 random bits as hex, from the operating system's hash keys (no extra dependency).

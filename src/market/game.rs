@@ -507,6 +507,10 @@ fn open_store(
                 let (entry, head) = ledger::records::records_for(&ledger, genesis);
                 storage::write_ledger(exhibition, &[entry], &head);
             }
+            info!(
+                "market: ledger in this browser's storage (IndexedDB), {} entries",
+                ledger.entries().len()
+            );
             market.store = Store::Browser {
                 ledger: Box::new(ledger),
                 exhibition: exhibition.to_string(),
@@ -601,6 +605,11 @@ fn open_wallets(
                 warn!("market: cannot open a wallet for {wallet}: {e}");
             }
         }
+        info!(
+            "market: wallet {wallet}: {} tokens, {} editions",
+            market.balance(&wallet).unwrap_or(0),
+            market.collection(&wallet).len()
+        );
         commands.entity(entity).insert(Wallet(wallet));
     }
 }

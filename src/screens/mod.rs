@@ -61,6 +61,22 @@ pub(super) fn plugin(app: &mut App) {
     let headless = app.world().contains_resource::<crate::Headless>();
     if !headless {
         app.add_plugins((title::plugin, loading::plugin, error::plugin));
+        // The title, loading and error screens are 2D: they need a camera of their own (the
+        // eye camera only exists in the gallery).
+        for screen in [Screen::Title, Screen::Loading, Screen::Error] {
+            app.add_systems(OnEnter(screen), move |mut commands: Commands| {
+                commands.spawn((
+                    Name::new("Screen camera"),
+                    Camera2d,
+                    Camera {
+                        // Above the eye camera, which the gallery spawns while loading.
+                        order: 1,
+                        ..default()
+                    },
+                    DespawnOnExit(screen),
+                ));
+            });
+        }
         // Only with every panel closed: Esc on an open panel closes the panel, nothing more.
         app.add_systems(Update, toggle_pause.run_if(in_state(Panel::Closed)))
             .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);

@@ -238,27 +238,42 @@ pub fn write_ledger(exhibition: &str, entries: &[(u64, Vec<u8>)], head: &[u8]) -
     send(idb::LEDGER, records).unwrap_or_else(Pending::done)
 }
 
+/// `bytes` random bytes from the browser's cryptographic randomness, as hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    fill_random(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fills `buf` from Web Crypto, or (without it) from the clock and `Math.random`.
+fn fill_random(buf: &mut [u8]) {
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(buf).is_ok());
+    if !filled {
+        use sha2::Digest;
+        let digest: [u8; 32] = sha2::Sha256::digest(format!(
+            "{} {}",
+            js_sys::Date::now(),
+            js_sys::Math::random()
+        ))
+        .into();
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = digest[i % 32];
+        }
+    }
+}
+
 /// The browser's ledger signing key: made once from the browser's cryptographic randomness
 /// and kept in IndexedDB (readable only by this site).
 pub fn ledger_key() -> [u8; 32] {
     if let Some(Some(key)) = with(|s| s.snapshot.key) {
         return key;
     }
+    // Without Web Crypto the key comes from the clock and `Math.random` (weaker, but the
+    // ledger still detects accidental damage).
     let mut key = [0u8; 32];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut key).is_ok());
-    if !filled {
-        // No Web Crypto: a key from the clock and the page's randomness (weaker, but the
-        // ledger still detects accidental damage).
-        use sha2::Digest;
-        key = sha2::Sha256::digest(format!(
-            "{} {}",
-            js_sys::Date::now(),
-            js_sys::Math::random()
-        ))
-        .into();
-    }
+    fill_random(&mut key);
     with(|s| s.snapshot.key = Some(key));
     send(
         idb::KEYS,
