@@ -84,6 +84,45 @@ pub(super) enum Answer {
     Cancel,
 }
 
+/// What became of an open confirmation this frame.
+pub(super) enum Settled {
+    /// Still open (or the terms changed and it shows the new ones).
+    Open,
+    /// Confirmed with the terms shown: send this order.
+    Send(Order),
+    /// Closed: cancelled (`None`), or the order can no longer be done (the note to show, as
+    /// [`outcome_text`] writes it).
+    Closed(Option<(bool, String)>),
+}
+
+/// Shows the open confirmation, if any, and settles it: the one path both panels use.
+pub(super) fn settle_confirmation(
+    ctx: &egui::Context,
+    confirm: &mut Option<Confirmation>,
+    market: &Market,
+    level: &Level,
+    wallet: &str,
+) -> Settled {
+    let Some(confirmation) = confirm.as_mut() else {
+        return Settled::Open;
+    };
+    let settled = match confirmation_dialog(ctx, confirmation, market, level, wallet) {
+        Answer::Waiting => Settled::Open,
+        Answer::Cancel => Settled::Closed(None),
+        Answer::Confirm => match confirmed(market, wallet, confirmation) {
+            Ok(Some(order)) => Settled::Send(order),
+            Ok(None) => Settled::Open,
+            Err(reason) => {
+                Settled::Closed(Some(outcome_text(&confirmation.order, &Err(reason), None)))
+            }
+        },
+    };
+    if !matches!(settled, Settled::Open) {
+        *confirm = None;
+    }
+    settled
+}
+
 /// Quotes `order` for `wallet`: a confirmation to show, or why it cannot be done.
 pub(super) fn ask(market: &Market, wallet: &str, order: Order) -> Result<Confirmation, String> {
     let quote = market.quote(wallet, &order)?;
@@ -707,28 +746,20 @@ fn show_collection(
         None => {}
     }
 
-    if let (Some(confirmation), Some(market), Some(wallet), Some(visitor)) =
-        (state.confirm.as_mut(), market, wallet.as_deref(), visitor)
+    if let (true, Some(market), Some(wallet), Some(visitor)) =
+        (state.confirm.is_some(), market, wallet.as_deref(), visitor)
     {
-        match confirmation_dialog(ctx, confirmation, market, &level, wallet) {
-            Answer::Waiting => {}
-            Answer::Cancel => state.confirm = None,
-            Answer::Confirm => match confirmed(market, wallet, confirmation) {
-                Ok(Some(order)) => {
-                    access.orders.write(MarketOrder {
-                        visitor,
-                        order: order.clone(),
-                    });
-                    state.awaiting = Some(order);
-                    state.note = None;
-                    state.confirm = None;
-                }
-                Ok(None) => {}
-                Err(reason) => {
-                    state.note = Some(outcome_text(&confirmation.order, &Err(reason), None));
-                    state.confirm = None;
-                }
-            },
+        match settle_confirmation(ctx, &mut state.confirm, market, &level, wallet) {
+            Settled::Open | Settled::Closed(None) => {}
+            Settled::Send(order) => {
+                access.orders.write(MarketOrder {
+                    visitor,
+                    order: order.clone(),
+                });
+                state.awaiting = Some(order);
+                state.note = None;
+            }
+            Settled::Closed(Some(note)) => state.note = Some(note),
         }
     } else if let (Some((work, edition)), Some(market)) = (state.certificate.clone(), market) {
         let key = (work.clone(), edition, market.revision);

@@ -11,7 +11,7 @@ use super::catalogue::{
     panel_hint, panel_requested_at_launch, panel_window, room_name, year_label,
 };
 use super::collection::{
-    Answer, Confirmation, MarketAccess, Outcome, ask, confirmation_dialog, confirmed, outcome_text,
+    Confirmation, MarketAccess, Outcome, Settled, ask, outcome_text, settle_confirmation,
     take_outcome, tokens, wallet_name,
 };
 use crate::feedback::event::{FeedbackEvent, MAX_COMMENT_CHARS, Refusal, What, clean_comment};
@@ -404,27 +404,17 @@ fn show_inspect(
             Err(reason) => state.market_note = Some(outcome_text(&order, &Err(reason), None)),
         }
     }
-    if let (Some(confirmation), Some(market), Some(wallet)) =
-        (state.confirm.as_mut(), market, wallet.as_deref())
-    {
-        match confirmation_dialog(ctx, confirmation, market, &level, wallet) {
-            Answer::Waiting => {}
-            Answer::Cancel => state.confirm = None,
-            Answer::Confirm => match confirmed(market, wallet, confirmation) {
-                Ok(Some(order)) => {
-                    access.orders.write(MarketOrder {
-                        visitor,
-                        order: order.clone(),
-                    });
-                    state.awaiting = Some(order);
-                    state.confirm = None;
-                }
-                Ok(None) => {}
-                Err(reason) => {
-                    state.market_note = Some(outcome_text(&confirmation.order, &Err(reason), None));
-                    state.confirm = None;
-                }
-            },
+    if let (Some(market), Some(wallet)) = (market, wallet.as_deref()) {
+        match settle_confirmation(ctx, &mut state.confirm, market, &level, wallet) {
+            Settled::Open | Settled::Closed(None) => {}
+            Settled::Send(order) => {
+                access.orders.write(MarketOrder {
+                    visitor,
+                    order: order.clone(),
+                });
+                state.awaiting = Some(order);
+            }
+            Settled::Closed(Some(note)) => state.market_note = Some(note),
         }
     }
 
