@@ -142,8 +142,12 @@ fi
 
 say "copying the page, the levels and the assets"
 cp web/index.html web/loader.js web/style.css "$STAGE/"
-cp -R levels "$STAGE/levels"
+# The exhibitions and what they show; not the curators' guide (levels/README.md) nor the
+# scripts that made the sample pictures (assets/works/source/).
+mkdir -p "$STAGE/levels"
+cp levels/*.ron "$STAGE/levels/"
 cp -R assets "$STAGE/assets"
+rm -rf "$STAGE/assets/works/source"
 
 say "compressing (brotli and gzip copies)"
 node web/compress.mjs "$STAGE" --wasm "${BIN}_bg.wasm" --wasm-raw "$RAW_BYTES" --wasm-opt "$OPT_BYTES" ||
