@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::launch::{Launch, LevelLocation, Screenshot};
+use crate::launch::{Launch, LevelLocation, Measure, Screenshot};
 
 /// Prints a line on standard output; a closed pipe (`vernissage ... | head`) is not an error.
 macro_rules! say {
@@ -21,6 +21,7 @@ macro_rules! say {
 /// of each exhibition live in their own folder of the data directory: DATA_DIR/<exhibition id>/.
 #[derive(Debug, Parser)]
 #[command(name = "vernissage", version, about, long_about = None, propagate_version = true)]
+#[command(group(clap::ArgGroup::new("unattended").args(["screenshot", "measure"])))]
 pub struct Cli {
     /// Level to open: a path to a .ron file (default: levels/default.ron).
     #[arg(long, value_name = "PATH|URL", global = false)]
@@ -44,9 +45,31 @@ pub struct Cli {
     #[arg(long, value_name = "SCRIPT.ron")]
     pub script: Option<PathBuf>,
 
-    /// Frames to render after loading before the screenshot is taken.
-    #[arg(long, value_name = "N", default_value_t = 30, requires = "screenshot")]
-    pub frames: u32,
+    /// Frames to render after loading before the screenshot is taken (default 30), or frames
+    /// to time with --measure (default 300).
+    #[arg(long, value_name = "N", requires = "unattended")]
+    pub frames: Option<u32>,
+
+    /// Once everything is loaded and --warmup frames are rendered, time N frames (--frames) with
+    /// vsync off from the spawn point; write frame times, CPU time per frame, start-up times
+    /// and peak memory as JSON and exit (see docs/PERFORMANCE.md).
+    #[arg(long, value_name = "OUT.json")]
+    pub measure: Option<PathBuf>,
+
+    /// Untimed frames rendered, once loaded, before --measure starts timing.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 60,
+        requires = "measure",
+        conflicts_with = "screenshot"
+    )]
+    pub warmup: u32,
+
+    /// Build the level without its works: rooms, doorways and the same lights (also those
+    /// aimed at works) only. The scene --measure compares a level's works against.
+    #[arg(long)]
+    pub baseline: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -246,8 +269,14 @@ fn play(cli: Cli) -> ExitCode {
         watch: cli.watch,
         screenshot: cli.screenshot.map(|path| Screenshot {
             path,
-            frames: cli.frames,
+            frames: cli.frames.unwrap_or(30),
         }),
+        measure: cli.measure.map(|path| Measure {
+            path,
+            warmup: cli.warmup,
+            frames: cli.frames.unwrap_or(300).max(1),
+        }),
+        baseline: cli.baseline,
         script,
     };
     crate::run_game(launch)
@@ -1130,5 +1159,28 @@ fn run_generate(works: usize, rooms: Option<usize>, seed: u64, placed: bool) -> 
             eprintln!("generate: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("vernissage").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn frames_go_with_a_screenshot_or_a_measurement_not_both() {
+        let cli = parse(&["--measure", "m.json", "--frames", "50", "--baseline"]).unwrap();
+        assert_eq!(cli.measure.as_deref(), Some(std::path::Path::new("m.json")));
+        assert_eq!((cli.frames, cli.warmup, cli.baseline), (Some(50), 60, true));
+        let cli = parse(&["--screenshot", "a.png", "--frames", "5"]).unwrap();
+        assert_eq!(cli.frames, Some(5));
+        assert!(parse(&["--frames", "5"]).is_err());
+        assert!(parse(&["--warmup", "5", "--screenshot", "a.png"]).is_err());
+        assert!(parse(&["--screenshot", "a.png", "--measure", "m.json"]).is_err());
     }
 }

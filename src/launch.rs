@@ -1,4 +1,5 @@
-//! What the player asked for at launch: which level, where data goes, watch and screenshot modes.
+//! What the player asked for at launch: which level, where data goes, watch, screenshot and
+//! measure modes.
 
 use std::path::PathBuf;
 
@@ -39,6 +40,22 @@ pub struct Screenshot {
     pub frames: u32,
 }
 
+/// `--measure`: once everything is loaded, render `warmup` frames untimed, time `frames` more,
+/// write the figures as JSON to `path` and exit.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub path: PathBuf,
+    pub warmup: u32,
+    pub frames: u32,
+}
+
+/// When the process started, as near as the program can tell: the first call to this function,
+/// which `main` makes before anything else.
+pub fn process_start() -> bevy::platform::time::Instant {
+    static START: std::sync::OnceLock<bevy::platform::time::Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(bevy::platform::time::Instant::now)
+}
+
 /// The launch options, as a resource.
 #[derive(Resource, Debug, Clone)]
 pub struct Launch {
@@ -46,6 +63,10 @@ pub struct Launch {
     pub data_dir: Option<PathBuf>,
     pub watch: bool,
     pub screenshot: Option<Screenshot>,
+    pub measure: Option<Measure>,
+    /// Build the level without its works (rooms, doorways and the same lights only): the
+    /// baseline scene measurements compare the works' cost against.
+    pub baseline: bool,
     /// A visitor script the person's own visitor performs (e.g. screenshots along a path).
     pub script: Option<crate::simulate::script::Script>,
 }

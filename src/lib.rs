@@ -11,6 +11,7 @@ pub mod interaction;
 pub mod launch;
 pub mod level;
 pub mod market;
+pub mod measure;
 pub mod player;
 pub mod scoring;
 pub mod screens;
@@ -39,7 +40,7 @@ impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         register_exhibition_source(app, &self.launch.level);
         let title = "Vernissage".to_string();
-        let screenshot = self.launch.screenshot.is_some();
+        let screenshot = self.launch.screenshot.is_some() || self.launch.measure.is_some();
         app.add_plugins(
             DefaultPlugins
                 .set(WindowPlugin {
@@ -65,6 +66,11 @@ impl Plugin for AppPlugin {
                     ..default()
                 }),
         );
+        if self.launch.measure.is_some() {
+            // Every frame as fast as it renders, also while the window (under Xvfb, say) has
+            // no focus: unfocused windows are otherwise held to 60 Hz.
+            app.insert_resource(bevy::winit::WinitSettings::continuous());
+        }
         app.insert_resource(self.launch.clone());
         app.add_plugins(physics_plugin());
         app.add_plugins((

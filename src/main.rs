@@ -3,6 +3,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     use clap::Parser;
+    // `--measure` counts its start-up times from here.
+    vernissage::launch::process_start();
     let cli = vernissage::cli::Cli::parse();
     vernissage::cli::run(cli)
 }

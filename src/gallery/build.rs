@@ -75,7 +75,7 @@ fn budget_shadows(
         .map(|(_, transform, _)| transform.translation().distance_squared(eye))
         .collect();
     distances.sort_by(f32::total_cmp);
-    let cutoff = distances.get(budget.saturating_sub(1)).copied();
+    let cutoff = shadow_cutoff(&distances, budget);
     for (declared, transform, mut spot) in &mut spots {
         let on = declared.0
             && budget > 0
@@ -84,6 +84,16 @@ fn budget_shadows(
             spot.shadow_maps_enabled = on;
         }
     }
+}
+
+/// The squared distance up to which declared shadow casters (`sorted`: their squared distances
+/// to the visitor, nearest first) get their shadows: the `budget`-th nearest's, or the farthest's
+/// when there are no more casters than the budget.
+fn shadow_cutoff(sorted: &[f32], budget: usize) -> Option<f32> {
+    if budget == 0 {
+        return None;
+    }
+    sorted.get(budget - 1).or(sorted.last()).copied()
 }
 
 /// A creative work in the world. Its children are the frame, canvas and plaque.
@@ -266,6 +276,7 @@ pub fn build_gallery(
     world_assets: Option<Res<Assets<bevy::world_serialization::WorldAsset>>>,
     headless: Option<Res<crate::Headless>>,
     settings: Option<Res<crate::player::VisitorSettings>>,
+    launch: Option<Res<crate::launch::Launch>>,
 ) {
     let caps = TextureCaps::new(&level, settings.map(|s| s.quality).unwrap_or_default());
     commands.insert_resource(caps);
@@ -445,9 +456,12 @@ pub fn build_gallery(
         }
     }
 
-    // Works.
+    // Works. The baseline scene (`--baseline`) has none: the spots aimed at them above are lit
+    // all the same, so a measurement compares the works' own cost only.
+    let baseline = launch.is_some_and(|l| l.baseline);
     let hung = hung_by_wall(&level);
-    for (index, work) in level.works.iter().enumerate() {
+    let works = if baseline { &[][..] } else { &level.works[..] };
+    for (index, work) in works.iter().enumerate() {
         let Some(pose) = placement_pose(&level, &work.placement, work.size) else {
             continue;
         };
@@ -1252,6 +1266,17 @@ mod tests {
     use super::*;
     use crate::level::generate::{Spec, generate};
     use crate::player::settings::Quality;
+
+    #[test]
+    fn shadows_go_to_the_nearest_casters_within_the_budget() {
+        let sorted = [1.0, 4.0, 9.0, 16.0];
+        assert_eq!(shadow_cutoff(&sorted, 2), Some(4.0));
+        // More budget than casters: every declared caster keeps its shadows.
+        assert_eq!(shadow_cutoff(&sorted, 8), Some(16.0));
+        assert_eq!(shadow_cutoff(&sorted, usize::MAX), Some(16.0));
+        assert_eq!(shadow_cutoff(&sorted, 0), None);
+        assert_eq!(shadow_cutoff(&[], 8), None);
+    }
 
     #[test]
     fn big_exhibitions_and_low_quality_paint_smaller_textures() {

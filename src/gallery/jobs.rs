@@ -3,9 +3,9 @@
 //!
 //! Jobs are started a few at a time and their textures swapped in under a per-frame budget, so a
 //! level with thousands of works loads progressively and no frame stalls: on the desktop at most
-//! a few jobs per worker thread are in flight (painting and mip chains run off the main thread);
-//! in the browser, which has one thread, jobs run on the main thread for a few milliseconds per
-//! frame.
+//! a few dozen jobs per worker thread are in flight (painting and mip chains run off the main
+//! thread); in the browser, which has one thread, jobs run on the main thread for a few
+//! milliseconds per frame.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::image::{ImageAddressMode, ImageFilterMode, ImageSampler, ImageSamplerDescriptor};
@@ -23,6 +23,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
         (
+            drop_superseded_jobs,
             start_jobs,
             finish_jobs,
             count_progress.run_if(in_state(Screen::Loading)),
@@ -38,6 +39,12 @@ pub const UPLOAD_BYTES_PER_FRAME: usize = if cfg!(target_arch = "wasm32") {
 } else {
     24 << 20
 };
+/// Jobs in flight per worker thread. New jobs start once a frame, so this is also how many
+/// textures a worker paints per frame at most: a plaque or a small picture takes a few
+/// milliseconds, and under software rendering a frame takes 50–300 ms (with 4, the 1 965 textures
+/// of a 1 000-work level took 34 s to paint on a 2-core machine, the worker idle most of it).
+#[cfg(not(target_arch = "wasm32"))]
+const JOBS_PER_THREAD: usize = 32;
 /// Milliseconds per frame the browser build spends painting (it has no worker threads).
 #[cfg(target_arch = "wasm32")]
 const WASM_PAINT_MS: f32 = 8.0;
@@ -62,8 +69,13 @@ pub struct TextureJob {
     pub target: Handle<Image>,
     pub tiling: bool,
     pub label: String,
+    /// Order of queueing: of two jobs for the same texture, the later one wins.
+    sequence: u64,
     state: JobState,
 }
+
+/// Numbers the jobs in the order they are queued.
+static NEXT_SEQUENCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// An image file the loading screen waits for.
 #[derive(Component)]
@@ -85,10 +97,36 @@ pub fn spawn_job(
             target,
             tiling,
             label: label.into(),
+            sequence: NEXT_SEQUENCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             state: JobState::Waiting(std::sync::Mutex::new(painter)),
         },
         ChildOf(parent),
     ));
+}
+
+/// Of the jobs that paint the same texture only the latest queued counts: a plaque whose sale
+/// line and then score line change while its first paint is still waiting would otherwise be
+/// painted three times, and the older picture could land last. Superseded jobs go (a running
+/// one is cancelled with its task).
+fn drop_superseded_jobs(mut commands: Commands, jobs: Query<(Entity, &TextureJob)>) {
+    let mut latest: HashMap<AssetId<Image>, u64> = HashMap::default();
+    for (_, job) in &jobs {
+        let newest = latest.entry(job.target.id()).or_insert(job.sequence);
+        *newest = (*newest).max(job.sequence);
+    }
+    for (entity, job) in &jobs {
+        if latest
+            .get(&job.target.id())
+            .is_some_and(|&newest| superseded(job.sequence, newest))
+        {
+            commands.entity(entity).despawn();
+        }
+    }
+}
+
+/// Whether a job numbered `sequence` is older than the latest job for its texture.
+fn superseded(sequence: u64, latest: u64) -> bool {
+    sequence < latest
 }
 
 /// Starts waiting jobs: on the desktop as many as keep every worker busy with a few queued
@@ -98,7 +136,15 @@ fn start_jobs(mut jobs: Query<&mut TextureJob>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
         let pool = AsyncComputeTaskPool::get();
-        let limit = 4 * pool.thread_num().max(1);
+        let limit = JOBS_PER_THREAD * pool.thread_num().max(1);
+        // Jobs that finished since the last frame free their slot now, not a frame later.
+        for mut job in &mut jobs {
+            if let JobState::Running(task) = &mut job.state
+                && let Some(result) = check_ready(task)
+            {
+                job.state = JobState::Done(result);
+            }
+        }
         let mut running = jobs
             .iter()
             .filter(|j| matches!(j.state, JobState::Running(_)))
@@ -182,7 +228,9 @@ pub fn to_image(pixels: &Pixels, tiling: bool) -> Image {
         TextureDimension::D2,
         pixels.rgba.clone(),
         TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::default(),
+        // Only the GPU keeps the pixels: a finished texture replaces its image rather than
+        // editing it, and a thousand works' textures would otherwise stay in main memory too.
+        RenderAssetUsages::RENDER_WORLD,
     );
     // The whole chain goes up with the texture; `Image::new` only accepts the first level.
     image.data = Some(data);
@@ -282,6 +330,12 @@ fn finish_jobs(
     if swaps.is_empty() {
         return;
     }
+    // A job queued for the old texture before the swap paints the new one.
+    for (_, mut job) in &mut jobs {
+        if let Some(new) = swaps.get(&job.target.id()) {
+            job.target = new.clone();
+        }
+    }
     let stale: Vec<(AssetId<StandardMaterial>, Handle<Image>)> = materials
         .iter()
         .filter_map(|(id, m)| {
@@ -323,6 +377,34 @@ fn count_progress(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_latest_job_for_a_texture_is_kept() {
+        let mut app = App::new();
+        app.add_systems(Update, drop_superseded_jobs);
+        let parent = app.world_mut().spawn_empty().id();
+        let mut images = Assets::<Image>::default();
+        let plaque = images.add(Image::default());
+        let other = images.add(Image::default());
+        let labels = ["first text", "second text", "other plaque", "third text"];
+        let targets = [&plaque, &plaque, &other, &plaque];
+        for (label, target) in labels.into_iter().zip(targets) {
+            let mut commands = app.world_mut().commands();
+            spawn_job(&mut commands, parent, target.clone(), false, label, || {
+                Ok(Pixels::filled(1, 1, [0, 0, 0, 255]))
+            });
+            app.world_mut().flush();
+        }
+        app.update();
+        let mut left: Vec<String> = app
+            .world_mut()
+            .query::<&TextureJob>()
+            .iter(app.world())
+            .map(|j| j.label.clone())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["other plaque", "third text"]);
+    }
 
     #[test]
     fn mip_chain_halves_down_to_one_pixel() {

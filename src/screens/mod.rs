@@ -1,7 +1,10 @@
-//! The app's screens (title, loading, gallery, error) and the pause state, with their UI.
+//! The app's screens (title, loading, gallery, error) and the pause state, with their UI; the
+//! screenshot and measure modes.
 
 mod error;
 mod loading;
+#[cfg(not(target_arch = "wasm32"))]
+mod measure;
 #[cfg(not(target_arch = "wasm32"))]
 mod screenshot;
 mod title;
@@ -81,25 +84,29 @@ pub(super) fn plugin(app: &mut App) {
         app.add_systems(Update, toggle_pause.run_if(in_state(Panel::Closed)))
             .add_systems(OnEnter(Pause::Paused), spawn_pause_overlay);
     }
-    let screenshot = app
-        .world()
-        .get_resource::<Launch>()
-        .is_some_and(|l| l.screenshot.is_some());
+    let launch = app.world().get_resource::<Launch>();
+    let screenshot = launch.is_some_and(|l| l.screenshot.is_some());
+    let measure = launch.is_some_and(|l| l.measure.is_some());
     #[cfg(not(target_arch = "wasm32"))]
-    if screenshot && !headless {
-        app.add_plugins(screenshot::plugin);
+    if !headless {
+        if screenshot {
+            app.add_plugins(screenshot::plugin);
+        }
+        if measure {
+            app.add_plugins(measure::plugin);
+        }
     }
     #[cfg(target_arch = "wasm32")]
-    let _ = screenshot;
+    let _ = (screenshot, measure);
 }
 
-/// Screenshots and headless runs go straight to loading.
+/// Screenshots, measurements and headless runs go straight to loading.
 fn skip_title_when_unattended(
     launch: Res<Launch>,
     headless: Option<Res<crate::Headless>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    if launch.screenshot.is_some() || headless.is_some() {
+    if launch.screenshot.is_some() || launch.measure.is_some() || headless.is_some() {
         next.set(Screen::Loading);
     }
 }

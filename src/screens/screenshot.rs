@@ -13,10 +13,18 @@ use super::Screen;
 use crate::launch::Launch;
 
 pub(super) fn plugin(app: &mut App) {
-    let waiting = PendingPipelines::default();
-    app.insert_resource(waiting.clone())
-        .init_resource::<Countdown>()
+    track_pending_pipelines(app);
+    app.init_resource::<Countdown>()
         .add_systems(Update, (count_down, give_up).chain());
+}
+
+/// Makes [`PendingPipelines`] count in the main world what the render world is compiling.
+pub(super) fn track_pending_pipelines(app: &mut App) {
+    if app.world().contains_resource::<PendingPipelines>() {
+        return;
+    }
+    let waiting = PendingPipelines::default();
+    app.insert_resource(waiting.clone());
     if let Some(render_app) = app.get_sub_app_mut(RenderApp) {
         render_app.insert_resource(waiting).add_systems(
             Render,
@@ -27,7 +35,13 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Pipelines the renderer is still compiling, shared between the render and main worlds.
 #[derive(Resource, Clone, Default)]
-struct PendingPipelines(Arc<AtomicUsize>);
+pub(super) struct PendingPipelines(Arc<AtomicUsize>);
+
+impl PendingPipelines {
+    pub(super) fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 #[derive(Resource, Default)]
 struct Countdown {
@@ -63,7 +77,7 @@ fn count_down(
     // With a script, the picture is of where the script ends.
     let walking = launch.script.is_some()
         && (scripted.is_empty() || scripted.iter().any(|v| v.finished_at.is_none()));
-    if pending.0.load(Ordering::Relaxed) > 0 || walking {
+    if pending.count() > 0 || walking {
         countdown.quiet_frames = 0;
         countdown.quiet_since = None;
         return;

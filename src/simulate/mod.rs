@@ -143,6 +143,8 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
             data_dir: Some(spec.data_dir.clone()),
             watch: false,
             screenshot: None,
+            measure: None,
+            baseline: false,
             script: None,
         },
     });

@@ -33,6 +33,8 @@ pub fn start() {
             data_dir: None,
             watch: false,
             screenshot: None,
+            measure: None,
+            baseline: false,
             script: None,
         });
     });

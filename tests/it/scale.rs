@@ -122,6 +122,8 @@ fn a_generated_thousand_work_exhibition_runs_headless() {
             data_dir: Some(dir.join("data")),
             watch: false,
             screenshot: None,
+            measure: None,
+            baseline: false,
             script: None,
         },
     });

@@ -16,6 +16,8 @@ pub fn headless_app(path: &str) -> App {
             data_dir: None,
             watch: false,
             screenshot: None,
+            measure: None,
+            baseline: false,
             script: None,
         },
     });

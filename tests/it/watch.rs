@@ -40,6 +40,8 @@ fn editing_the_level_on_disk_reloads_the_gallery() {
             data_dir: None,
             watch: true,
             screenshot: None,
+            measure: None,
+            baseline: false,
             script: None,
         },
     });
