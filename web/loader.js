@@ -1,7 +1,8 @@
-// Loads Vernissage in the page: checks for WebGL 2, downloads the wasm module with a real
-// progress bar, starts it through wasm-bindgen's glue, and keeps the loading screen until the
-// game has drawn its first frame. Errors (a failed download, a panic, a lost GL context)
-// become a readable panel instead of a blank page.
+// Loads Vernissage in the page: checks for WebGL 2, downloads the wasm module and the
+// exhibition's level and assets with a real progress bar (bytes), starts the module through
+// wasm-bindgen's glue, and keeps the loading screen until the game has drawn its first frame.
+// Errors (a failed download, a panic, a lost GL context) become a readable panel instead of a
+// blank page.
 //
 // The game itself marks <body data-state="running"> once it runs, and on a panic writes its
 // message into #problem and sets data-state="error" (src/web/mod.rs).
@@ -199,6 +200,104 @@ function showTouchHint() {
 }
 
 // --- Download with progress ---------------------------------------------------------------------
+// One bar for every byte the visitor waits for: the module, the level file and the pictures and
+// models it names. The figures shown are what crosses the network.
+
+const downloads = {
+  wasm: { loaded: 0, total: 0, wire: 1, finished: false },
+  level: { loaded: 0, total: 0, finished: false },
+  started: performance.now(),
+  done: false,
+};
+
+/** Marks one download finished; once both are, the bar moves on to preparing the game. */
+function finishDownload(tally) {
+  tally.finished = true;
+  if (downloads.done || !downloads.wasm.finished || !downloads.level.finished) return;
+  downloads.done = true;
+  progress(0.92, 'Preparing the gallery…', '');
+}
+
+function reportDownloads() {
+  if (downloads.done) return;
+  const { wasm, level } = downloads;
+  const loaded = wasm.loaded * wasm.wire + level.loaded;
+  const seconds = (performance.now() - downloads.started) / 1000;
+  const rate = seconds > 0.5 ? ` · ${mib(loaded / seconds)} MiB/s` : '';
+  if (wasm.total > 0) {
+    const total = wasm.total * wasm.wire + level.total;
+    progress(0.9 * Math.min(1, loaded / total), 'Downloading the gallery…',
+      `${mib(loaded)} of ${mib(total)} MiB${rate}`);
+  } else {
+    progress(null, 'Downloading the gallery…', `${mib(loaded)} MiB${rate}`);
+  }
+}
+
+/**
+ * The exhibition the game will open, by the same rule as `level_path` in src/web/mod.rs:
+ * `?level=NAME` (levels/NAME.ron), `?level=PATH.ron`, `?level=URL`, or the bundled one. Its
+ * assets are relative to the exhibition root: the folder above levels/, else the level's own.
+ */
+function levelLocation() {
+  const param = (new URLSearchParams(location.search).get('level') || '').trim();
+  let path = 'levels/default.ron';
+  if (/^https?:\/\//.test(param)) path = param;
+  else if (param.endsWith('.ron')) path = param.replace(/^\/+/, '');
+  else if (param) path = `levels/${param}.ron`;
+  const url = new URL(path, location.href);
+  const folder = new URL('.', url);
+  const root = folder.pathname.endsWith('/levels/') ? new URL('..', folder) : folder;
+  return { url, root };
+}
+
+/** Reads a response to the end, adding its bytes to `tally`. */
+async function countBody(response, tally) {
+  if (!response.body) {
+    const bytes = (await response.arrayBuffer()).byteLength;
+    tally.loaded += bytes;
+    reportDownloads();
+    return;
+  }
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    tally.loaded += value.byteLength;
+    reportDownloads();
+  }
+}
+
+/**
+ * Downloads the level and every asset it names while the module downloads, so the bar counts
+ * them and the game later finds them in the browser's cache (revalidated, not sent again). This
+ * is only a head start: whatever fails here is left for the game, which reads the same files
+ * and explains any problem itself.
+ */
+async function prefetchExhibition() {
+  const tally = downloads.level;
+  try {
+    const { url, root } = levelLocation();
+    const response = await fetch(url);
+    if (!response.ok) return;
+    const text = await response.text();
+    tally.loaded += new TextEncoder().encode(text).byteLength;
+    tally.total += new TextEncoder().encode(text).byteLength;
+    reportDownloads();
+    const paths = new Set();
+    for (const match of text.matchAll(/\bpath\s*:\s*"([^"]+)"/g)) paths.add(match[1]);
+    const assets = [...paths].map((p) => new URL(p, root)).filter((a) => a.origin === root.origin);
+    const responses = await Promise.all(assets.map((asset) => fetch(asset).catch(() => null)));
+    for (const r of responses) {
+      if (r && r.ok) tally.total += Number(r.headers.get('X-Uncompressed-Length') || r.headers.get('Content-Length')) || 0;
+    }
+    reportDownloads();
+    await Promise.all(responses.map((r) => (r && r.ok ? countBody(r, tally) : null)));
+  } catch (e) {
+    console.info(`Vernissage: the exhibition was not fetched ahead (${e && e.message}); the game will load it`);
+  } finally {
+    finishDownload(tally);
+  }
+}
 
 /**
  * Fetches the module and hands back a Response whose body counts the bytes as the browser
@@ -234,29 +333,18 @@ async function fetchModule(url) {
     return response;
   }
   const reader = response.body.getReader();
-  let loaded = 0;
-  const started = performance.now();
-  const report = () => {
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0.5 ? ` · ${mib((loaded * wire) / seconds)} MiB/s` : '';
-    if (declared > 0) {
-      progress(0.9 * Math.min(1, loaded / declared), 'Downloading the gallery…',
-        `${mib(loaded * wire)} of ${mib(declared * wire)} MiB${rate}`);
-    } else {
-      progress(null, 'Downloading the gallery…', `${mib(loaded)} MiB${rate}`);
-    }
-  };
-  report();
+  Object.assign(downloads.wasm, { total: declared, wire });
+  reportDownloads();
   const counted = new ReadableStream({
     async pull(controller) {
       const { done, value } = await reader.read();
       if (done) {
-        progress(0.92, 'Preparing the gallery…', '');
+        finishDownload(downloads.wasm);
         controller.close();
         return;
       }
-      loaded += value.byteLength;
-      report();
+      downloads.wasm.loaded += value.byteLength;
+      reportDownloads();
       controller.enqueue(value);
     },
     cancel(reason) {
@@ -308,6 +396,7 @@ async function start() {
   }
   followState();
   try {
+    prefetchExhibition();
     const [glue, module] = await Promise.all([
       import(GLUE_URL.href).catch((e) => {
         throw new LoadError('The gallery could not be downloaded', `${GLUE_URL.pathname}: ${e && e.message}`);
