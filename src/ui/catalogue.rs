@@ -126,8 +126,8 @@ fn attach_panel_context(mut commands: Commands, eyes: Query<Entity, Added<EyeCam
     }
 }
 
-/// The panels' faces: Ubuntu Light for text, Hack for figures and ids, Noto Emoji for the
-/// emoji visitors type into comments. egui's own default set adds a fourth, icon font, that
+/// The panels' faces: Ubuntu Light for text, Hack for figures and ids (and the arrows Ubuntu
+/// lacks), Noto Emoji for the emoji visitors type into comments. egui's own default set adds a fourth, icon font, that
 /// none of our panels uses: leaving it out keeps 160 KB (gzipped) off the browser download.
 /// The faces are the ones the in-world typesetter reads too, so they are in the binary once.
 pub fn panel_fonts() -> egui::FontDefinitions {
@@ -156,7 +156,8 @@ pub fn panel_fonts() -> egui::FontDefinitions {
     let family = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
     fonts.families.insert(
         FontFamily::Proportional,
-        family(&["Ubuntu-Light", "NotoEmoji-Regular"]),
+        // Hack last: arrows and box drawing that the other two lack.
+        family(&["Ubuntu-Light", "NotoEmoji-Regular", "Hack"]),
     );
     fonts.families.insert(
         FontFamily::Monospace,
@@ -614,7 +615,7 @@ mod tests {
             assert!(!names.is_empty(), "{family:?} has no face");
             // The dashes, signs and symbols the panels print, accented names, and an emoji
             // from a visitor's comment: each must be drawn by some face of the family.
-            for c in "Aa9 — – × … · ° é ß Ł 😀".chars().filter(|c| *c != ' ') {
+            for c in "Aa9 — – × … · ° → é ß Ł 😀".chars().filter(|c| *c != ' ') {
                 let drawn = names.iter().any(|name| {
                     let data = &fonts.font_data[name];
                     let face = FontRef::try_from_slice(&data.font).expect("a face parses");
