@@ -13,8 +13,8 @@ use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
-    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, dim_gallery, edits_text,
-    panel_heading, panel_hint, panel_window,
+    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, card_frame, dim_gallery,
+    edits_text, panel_heading, panel_hint, panel_window,
 };
 use super::settings_panel::key_label;
 use crate::feedback::FeedbackLog;
@@ -282,11 +282,8 @@ fn show_warnings(ui: &mut egui::Ui, warnings: &[String]) {
     if warnings.is_empty() {
         return;
     }
-    egui::Frame::new()
-        .fill(INSET)
+    card_frame()
         .stroke(egui::Stroke::new(1.0, WARNING.gamma_multiply(0.5)))
-        .corner_radius(6)
-        .inner_margin(egui::Margin::symmetric(12, 8))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.spacing_mut().item_spacing.y = 2.0;

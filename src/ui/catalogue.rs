@@ -63,6 +63,15 @@ pub(super) fn panel_frame() -> egui::Frame {
         })
 }
 
+/// A card inside a panel (a comment, a payee list, a certificate's checks): darker than the
+/// panel, rounded, padded.
+pub(super) fn card_frame() -> egui::Frame {
+    egui::Frame::new()
+        .fill(INSET)
+        .corner_radius(6)
+        .inner_margin(egui::Margin::symmetric(12, 8))
+}
+
 /// Screen height kept clear at the bottom for the HUD's two lines, which draw over egui.
 pub(super) const HUD_CLEARANCE: f32 = 64.0;
 

@@ -11,8 +11,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
-    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, dim_gallery, edits_text,
-    panel_frame, panel_heading, panel_hint, panel_window,
+    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, card_frame, dim_gallery,
+    edits_text, panel_frame, panel_heading, panel_hint, panel_window,
 };
 use super::inspect::{date_label, percent_label, role_name, tokens_label};
 use super::settings_panel::key_label;
@@ -458,35 +458,25 @@ pub(super) fn confirmation_dialog(
                 }
                 _ => Vec::new(),
             };
-            egui::Frame::new()
-                .fill(INSET)
-                .corner_radius(6)
-                .inner_margin(egui::Margin::symmetric(12, 8))
-                .show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.spacing_mut().item_spacing.y = 6.0;
-                    for (name, role, amount) in &payees {
-                        ui.horizontal(|ui| {
-                            ui.label(egui::RichText::new(capitalised(name)).color(INK_SOFT));
-                            if !role.is_empty() {
-                                ui.label(
-                                    egui::RichText::new(role)
-                                        .text_style(egui::TextStyle::Small)
-                                        .color(MUTED),
-                                );
-                            }
-                            ui.with_layout(
-                                egui::Layout::right_to_left(egui::Align::Center),
-                                |ui| {
-                                    ui.label(
-                                        egui::RichText::new(tokens_label(tokens(*amount)))
-                                            .color(INK),
-                                    );
-                                },
+            card_frame().show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.spacing_mut().item_spacing.y = 6.0;
+                for (name, role, amount) in &payees {
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new(capitalised(name)).color(INK_SOFT));
+                        if !role.is_empty() {
+                            ui.label(
+                                egui::RichText::new(role)
+                                    .text_style(egui::TextStyle::Small)
+                                    .color(MUTED),
                             );
+                        }
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            ui.label(egui::RichText::new(tokens_label(tokens(*amount))).color(INK));
                         });
-                    }
-                });
+                    });
+                }
+            });
             ui.add_space(6.0);
             if confirmation.changed {
                 ui.label(
@@ -1082,29 +1072,25 @@ fn certificate_window(
             } else {
                 ("Not verified: at least one check failed.", WARNING)
             };
-            egui::Frame::new()
-                .fill(INSET)
-                .corner_radius(6)
-                .inner_margin(egui::Margin::symmetric(12, 8))
-                .show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.spacing_mut().item_spacing.y = 3.0;
-                    ui.label(egui::RichText::new(verdict).size(18.0).color(colour));
-                    ui.columns(2, |columns| {
-                        for (index, (ok, what)) in c.checks.lines().into_iter().enumerate() {
-                            let (mark, colour) = if ok {
-                                ("\u{2714}", PASSED)
-                            } else {
-                                ("\u{2718}", WARNING)
-                            };
-                            columns[index % 2].label(
-                                egui::RichText::new(format!("{mark}  {what}"))
-                                    .text_style(egui::TextStyle::Small)
-                                    .color(colour),
-                            );
-                        }
-                    });
+            card_frame().show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.spacing_mut().item_spacing.y = 3.0;
+                ui.label(egui::RichText::new(verdict).size(18.0).color(colour));
+                ui.columns(2, |columns| {
+                    for (index, (ok, what)) in c.checks.lines().into_iter().enumerate() {
+                        let (mark, colour) = if ok {
+                            ("\u{2714}", PASSED)
+                        } else {
+                            ("\u{2718}", WARNING)
+                        };
+                        columns[index % 2].label(
+                            egui::RichText::new(format!("{mark}  {what}"))
+                                .text_style(egui::TextStyle::Small)
+                                .color(colour),
+                        );
+                    }
                 });
+            });
             ui.add_space(6.0);
             egui::ScrollArea::vertical()
                 .id_salt("certificate-scroll")

@@ -7,8 +7,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, EguiTextureHandle, egui};
 
 use super::catalogue::{
-    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, dim_gallery, panel_heading,
-    panel_hint, panel_requested_at_launch, panel_window, room_name, year_label,
+    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, INSET, MUTED, WARNING, card_frame, dim_gallery,
+    panel_heading, panel_hint, panel_requested_at_launch, panel_window, room_name, year_label,
 };
 use super::collection::{
     Confirmation, MarketAccess, Outcome, Settled, ask, outcome_text, settle_confirmation,
@@ -1323,21 +1323,17 @@ fn show_comments(ui: &mut egui::Ui, figures: &Figures) {
         return;
     }
     for comment in &figures.comments {
-        egui::Frame::new()
-            .fill(INSET)
-            .corner_radius(6)
-            .inner_margin(egui::Margin::symmetric(12, 8))
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.spacing_mut().item_spacing.y = 2.0;
-                ui.label(egui::RichText::new(&comment.text).color(INK_SOFT));
-                let who = if comment.mine { "You" } else { "A visitor" };
-                ui.label(
-                    egui::RichText::new(format!("{who}  \u{b7}  {}", date_label(comment.time_ms)))
-                        .text_style(egui::TextStyle::Small)
-                        .color(MUTED),
-                );
-            });
+        card_frame().show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.spacing_mut().item_spacing.y = 2.0;
+            ui.label(egui::RichText::new(&comment.text).color(INK_SOFT));
+            let who = if comment.mine { "You" } else { "A visitor" };
+            ui.label(
+                egui::RichText::new(format!("{who}  \u{b7}  {}", date_label(comment.time_ms)))
+                    .text_style(egui::TextStyle::Small)
+                    .color(MUTED),
+            );
+        });
         ui.add_space(2.0);
     }
     if figures.comment_count > figures.comments.len() {
