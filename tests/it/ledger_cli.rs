@@ -2,25 +2,13 @@
 //! ledgers built through the library in temporary data directories.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ed25519_dalek::SigningKey;
 use vernissage::market::ledger::file::{FileLedger, LOG_FILE};
 use vernissage::market::ledger::{Entry, codec, ops};
 use vernissage::market::{LEDGER_DIR, keys, terms};
 
-/// Exit code, standard output and standard error of one run.
-fn vernissage(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vernissage"))
-        .args(args)
-        .output()
-        .expect("the vernissage binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::vernissage;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(

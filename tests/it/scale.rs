@@ -2,7 +2,6 @@
 //! generated 1 000-work level loads headless and runs.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use bevy::prelude::*;
 use vernissage::HeadlessPlugin;
@@ -11,19 +10,7 @@ use vernissage::launch::{Launch, LevelLocation};
 use vernissage::level::schema::Placement;
 use vernissage::screens::Screen;
 
-use crate::support::run_until_settled;
-
-fn vernissage(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vernissage"))
-        .args(args)
-        .output()
-        .expect("the vernissage binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::{run_until_settled, vernissage};
 
 /// A fresh folder for one test's files.
 fn scratch(name: &str) -> PathBuf {

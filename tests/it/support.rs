@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: a headless app on a level, run until it settles.
+//! Helpers shared by the integration tests: a headless app on a level, run until it settles;
+//! the `vernissage` binary run as a process.
 
 use std::time::Duration;
 
@@ -37,4 +38,17 @@ pub fn run_until_settled(app: &mut App) -> Screen {
         std::thread::sleep(Duration::from_millis(1));
     }
     panic!("the level neither loaded nor failed");
+}
+
+/// Exit code, standard output and standard error of one run of the `vernissage` binary.
+pub fn vernissage(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vernissage"))
+        .args(args)
+        .output()
+        .expect("the vernissage binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
