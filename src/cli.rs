@@ -71,8 +71,22 @@ pub struct Cli {
     #[arg(long)]
     pub baseline: bool,
 
+    /// Seconds a download may take when the level is opened by URL (default 60; connecting
+    /// may take at most 10). A slower server is cut off with a message naming the URL.
+    #[arg(long, value_name = "SECONDS", global = true, value_parser = parse_timeout)]
+    pub timeout: Option<f64>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!(
+            "\"{text}\" is not a number of seconds between 0 and 3600"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,9 +239,11 @@ pub enum LedgerCommand {
 /// Runs a parsed command line; the process exit code comes back.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Validate { files, data_dir }) => {
-            validate(&files, data_dir.as_deref().or(cli.data_dir.as_deref()))
-        }
+        Some(Command::Validate { files, data_dir }) => validate(
+            &files,
+            data_dir.as_deref().or(cli.data_dir.as_deref()),
+            cli.timeout,
+        ),
         Some(Command::Ledger(command)) => ledger(command, cli.data_dir.as_deref()),
         Some(Command::Scores {
             level,
@@ -278,17 +294,25 @@ fn play(cli: Cli) -> ExitCode {
         }),
         baseline: cli.baseline,
         script,
+        timeout: cli.timeout,
     };
     crate::run_game(launch)
 }
 
-/// `vernissage validate FILE...`: each level is also compared with its exhibition's ledger in
-/// the data directory `data_dir` (or the platform's).
-pub fn validate(files: &[String], data_dir: Option<&Path>) -> ExitCode {
+/// `vernissage validate FILE|URL...`: each level is also compared with its exhibition's ledger
+/// in the data directory `data_dir` (or the platform's). Levels given by URL are downloaded
+/// with their assets (through the cache in the data directory), each download cut off after
+/// `timeout` seconds.
+pub fn validate(files: &[String], data_dir: Option<&Path>, timeout: Option<f64>) -> ExitCode {
     let data_root = crate::launch::data_root(data_dir);
     let mut failed = false;
     for file in files {
-        let (lines, ok) = check_level_file(Path::new(file), file, data_root.as_deref());
+        // Anything with a scheme is an address (and only http and https are accepted).
+        let (lines, ok) = if file.contains("://") {
+            check_level_url(file, data_root.as_deref(), timeout)
+        } else {
+            check_level_file(Path::new(file), file, data_root.as_deref())
+        };
         for line in lines {
             say!("{line}");
         }
@@ -320,12 +344,73 @@ fn check_level_file(path: &Path, label: &str, data_root: Option<&Path>) -> (Vec<
     };
     let (root, _) = crate::level::exhibition_root(&path.to_string_lossy());
     let root = PathBuf::from(root);
+    // Works on an allowed other origin are downloaded as `validate URL` would.
+    let net = crate::net::Net::new(crate::net::Limits::default(), data_root);
+    if let Ok(level) = crate::level::parse(&bytes) {
+        net.allow_origins(&level.exhibition.allowed_origins);
+    }
     let report = crate::level::read_level(&bytes, |asset| {
+        if asset.contains("://") {
+            return crate::net::policy::parse_url(asset)
+                .and_then(|url| net.fetch_blocking(&url))
+                .map_err(|e| e.to_string());
+        }
         std::fs::read(root.join(asset)).map_err(|e| e.to_string())
     });
+    report_lines(report, &bytes, label, data_root)
+}
+
+/// `validate` of a level by URL: the level and every file it names are downloaded under the
+/// same rules as in the game. Notes (an offline copy in use) come first.
+fn check_level_url(
+    text: &str,
+    data_root: Option<&Path>,
+    timeout: Option<f64>,
+) -> (Vec<String>, bool) {
+    use crate::net::{Limits, Net, policy};
+    let limits = timeout.map_or(Limits::default(), |s| Limits::default().with_timeout(s));
+    let url = match policy::parse_url(text) {
+        Ok(url) => url,
+        Err(e) => return (vec![e.to_string()], false),
+    };
+    let net = Net::new(limits, data_root);
+    net.begin_level(&url);
+    let bytes = match net.fetch_blocking(&url) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let mut lines: Vec<String> = net.take_notes();
+            lines.push(e.to_string());
+            return (lines, false);
+        }
+    };
+    if let Ok(level) = crate::level::parse(&bytes) {
+        net.allow_origins(&level.exhibition.allowed_origins);
+    }
+    let report = crate::level::read_level(&bytes, |asset| {
+        policy::resolve(&url, asset)
+            .and_then(|asset_url| net.fetch_blocking(&asset_url))
+            .map_err(|e| e.to_string())
+    });
+    let mut lines: Vec<String> = net
+        .take_notes()
+        .into_iter()
+        .map(|n| format!("note: {n}"))
+        .collect();
+    let (rest, ok) = report_lines(report, &bytes, url.as_str(), data_root);
+    lines.extend(rest);
+    (lines, ok)
+}
+
+/// The output lines of a checked level, and whether it is free of errors.
+fn report_lines(
+    report: crate::level::Report,
+    bytes: &[u8],
+    label: &str,
+    data_root: Option<&Path>,
+) -> (Vec<String>, bool) {
     let mut diagnostics = report.diagnostics.clone();
     if let (Some(root), Some(level)) = (data_root, &report.level) {
-        diagnostics.extend(ledger_contradictions(level, &report, &bytes, root));
+        diagnostics.extend(ledger_contradictions(level, &report, bytes, root));
         diagnostics.sort_by_key(|d| (d.line, d.column, d.severity));
     }
     let mut lines: Vec<String> = diagnostics.iter().map(|d| d.render(label)).collect();

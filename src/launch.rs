@@ -16,7 +16,8 @@ pub enum LevelLocation {
 
 impl LevelLocation {
     pub fn parse(text: &str) -> LevelLocation {
-        if text.starts_with("http://") || text.starts_with("https://") {
+        // Anything with a scheme is an address; loading refuses all but http and https.
+        if text.contains("://") {
             return LevelLocation::Url(text.to_string());
         }
         let (root, level) = crate::level::exhibition_root(text);
@@ -69,6 +70,8 @@ pub struct Launch {
     pub baseline: bool,
     /// A visitor script the person's own visitor performs (e.g. screenshots along a path).
     pub script: Option<crate::simulate::script::Script>,
+    /// `--timeout`: seconds one download may take (levels and works opened by URL).
+    pub timeout: Option<f64>,
 }
 
 /// `levels/default.ron` in the working directory, or else in the source checkout.

@@ -12,6 +12,7 @@ pub mod launch;
 pub mod level;
 pub mod market;
 pub mod measure;
+pub mod net;
 pub mod player;
 pub mod scoring;
 pub mod screens;
@@ -39,6 +40,7 @@ pub struct AppPlugin {
 impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         register_exhibition_source(app, &self.launch.level);
+        net::install(app, &self.launch);
         let title = "Vernissage".to_string();
         let screenshot = self.launch.screenshot.is_some() || self.launch.measure.is_some();
         app.add_plugins(
@@ -82,6 +84,7 @@ impl Plugin for AppPlugin {
             market::plugin,
             scoring::plugin,
             ui::plugin,
+            net::plugin,
         ));
         #[cfg(target_arch = "wasm32")]
         app.add_plugins(web::plugin);
@@ -101,6 +104,7 @@ pub struct HeadlessPlugin {
 impl Plugin for HeadlessPlugin {
     fn build(&self, app: &mut App) {
         register_exhibition_source(app, &self.launch.level);
+        net::install(app, &self.launch);
         app.add_plugins((
             MinimalPlugins,
             bevy::transform::TransformPlugin,
@@ -130,6 +134,7 @@ impl Plugin for HeadlessPlugin {
             interaction::plugin,
             feedback::plugin,
             market::plugin,
+            net::plugin,
         ));
     }
 }

@@ -277,7 +277,12 @@ pub fn build_gallery(
     headless: Option<Res<crate::Headless>>,
     settings: Option<Res<crate::player::VisitorSettings>>,
     launch: Option<Res<crate::launch::Launch>>,
+    current: Option<Res<super::CurrentLevel>>,
 ) {
+    // Asset paths in the level are relative to its exhibition root, a folder or a URL.
+    let level_path = current
+        .and_then(|c| c.handle.path().cloned())
+        .unwrap_or_else(|| AssetPath::from("level.ron").with_source(crate::EXHIBITION_SOURCE));
     let caps = TextureCaps::new(&level, settings.map(|s| s.quality).unwrap_or_default());
     commands.insert_resource(caps);
     // Without a renderer (tests, simulation) glTF scenes cannot be loaded; the work's entity
@@ -552,6 +557,7 @@ pub fn build_gallery(
                     &mut commands,
                     &mut images,
                     &asset_server,
+                    &level_path,
                     root,
                     work,
                     &mut jobs,
@@ -657,9 +663,9 @@ pub fn build_gallery(
                         }
                         SculptureSource::Gltf { .. } if !can_load_scenes => {}
                         SculptureSource::Gltf { path } => {
-                            let scene = asset_server.load(GltfAssetLabel::Scene(0).from_asset(
-                                AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE),
-                            ));
+                            let scene = asset_server.load(
+                                GltfAssetLabel::Scene(0).from_asset(work_asset(&level_path, path)),
+                            );
                             commands.spawn((
                                 WorldAssetRoot(scene),
                                 Transform::from_xyz(0.0, -half_height, 0.0).with_scale(Vec3::new(
@@ -878,11 +884,18 @@ fn redraw_plaques(
     }
 }
 
+/// The asset path of a file a level names (validation has accepted the reference already).
+fn work_asset(level_path: &AssetPath<'static>, path: &str) -> AssetPath<'static> {
+    crate::net::reader::asset_path_for(level_path, path)
+        .unwrap_or_else(|_| AssetPath::from(path.to_string()).with_source(crate::EXHIBITION_SOURCE))
+}
+
 /// The texture of a wall work's canvas: a loaded image, or a job that paints it.
 fn canvas_texture(
     commands: &mut Commands,
     images: &mut Assets<Image>,
     asset_server: &AssetServer,
+    level_path: &AssetPath<'static>,
     root: Entity,
     work: &crate::level::schema::Work,
     jobs: &mut JobQueue,
@@ -893,8 +906,7 @@ fn canvas_texture(
             if !jobs.paint {
                 return placeholder(images, [128, 128, 128, 255]);
             }
-            let handle: Handle<Image> = asset_server
-                .load(AssetPath::from(path.clone()).with_source(crate::EXHIBITION_SOURCE));
+            let handle: Handle<Image> = asset_server.load(work_asset(level_path, path));
             commands.spawn((AwaitedImage(handle.clone()), ChildOf(root)));
             jobs.count += 1;
             handle

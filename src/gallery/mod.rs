@@ -24,8 +24,12 @@ use crate::level::{self, Level, Report};
 use crate::screens::Screen;
 
 pub(super) fn plugin(app: &mut App) {
+    let net = app
+        .world()
+        .get_resource::<crate::net::NetClient>()
+        .map(|client| client.0.clone());
     app.init_asset::<LevelAsset>()
-        .register_asset_loader(LevelLoader)
+        .register_asset_loader(LevelLoader { net })
         .init_resource::<LoadProgress>()
         .init_resource::<LevelProblems>()
         .add_message::<ReloadLevel>()
@@ -51,9 +55,13 @@ pub struct LevelAsset {
 }
 
 /// Reads `.ron` levels, then every asset file they refer to (so missing files are reported
-/// like any other problem, and editing an image reloads the level in watch mode).
+/// like any other problem, and editing an image reloads the level in watch mode). Levels
+/// opened by URL read their assets through the `http`/`https` sources, under the origins the
+/// level allows.
 #[derive(Default, TypePath)]
-pub struct LevelLoader;
+pub struct LevelLoader {
+    pub net: Option<Arc<crate::net::Net>>,
+}
 
 #[derive(Debug)]
 pub struct LevelLoadError(String);
@@ -85,18 +93,25 @@ impl AssetLoader for LevelLoader {
         let report = match level::parse(&bytes) {
             Err(report) => *report,
             Ok(parsed) => {
-                let source = load_context.path().source().clone_owned();
+                let level_path = load_context.path().clone_owned();
+                if let Some(net) = &self.net {
+                    net.allow_origins(&parsed.exhibition.allowed_origins);
+                }
+                let allowed = &parsed.exhibition.allowed_origins;
                 let mut assets = level::AssetBytes::new();
                 for (path, _) in level::check::referenced_assets(&parsed) {
-                    if level::assets::check_asset_path(&path).is_err() || assets.contains_key(&path)
+                    if level::assets::check_asset_reference(&path, allowed).is_err()
+                        || assets.contains_key(&path)
                     {
                         continue;
                     }
-                    let asset_path = AssetPath::from(path.clone()).with_source(source.clone());
-                    let read = load_context
-                        .read_asset_bytes(asset_path)
-                        .await
-                        .map_err(|e| short_read_error(&e.to_string()));
+                    let read = match crate::net::reader::asset_path_for(&level_path, &path) {
+                        Err(e) => Err(e.to_string()),
+                        Ok(asset_path) => load_context
+                            .read_asset_bytes(asset_path)
+                            .await
+                            .map_err(|e| short_read_error(&e)),
+                    };
                     assets.insert(path, read);
                 }
                 level::check(parsed, &bytes, &assets)
@@ -110,11 +125,15 @@ impl AssetLoader for LevelLoader {
     }
 }
 
-fn short_read_error(message: &str) -> String {
+fn short_read_error(error: &bevy::asset::ReadAssetBytesError) -> String {
+    if let Some(text) = crate::net::reader::net_error_text(error) {
+        return text;
+    }
+    let message = error.to_string();
     if message.contains("not found") || message.contains("NotFound") {
         "no such file".to_string()
     } else {
-        message.to_string()
+        message
     }
 }
 
@@ -194,12 +213,27 @@ fn start_loading(
     current: Option<Res<CurrentLevel>>,
     mut progress: ResMut<LoadProgress>,
     mut problems: ResMut<LevelProblems>,
+    net: Option<Res<crate::net::NetClient>>,
+    mut next: ResMut<NextState<Screen>>,
 ) {
     *progress = LoadProgress {
         started: Some(bevy::platform::time::Instant::now()),
         ..default()
     };
     problems.lines.clear();
+    if let Some(net) = net {
+        match &launch.level {
+            LevelLocation::Url(url) => match crate::net::policy::parse_url(url) {
+                Ok(url) => net.0.begin_level(&url),
+                Err(e) => {
+                    problems.lines.push(e.to_string());
+                    next.set(Screen::Error);
+                    return;
+                }
+            },
+            LevelLocation::File { .. } => net.0.begin_local(),
+        }
+    }
     if current.is_none() {
         let handle = asset_server.load(level_asset_path(&launch));
         commands.insert_resource(CurrentLevel {
@@ -225,7 +259,11 @@ fn await_level(
         return;
     }
     if let LoadState::Failed(error) = asset_server.load_state(&current.handle) {
-        problems.lines = vec![format!("{}:1:1: {}", current.label, error_text(&error))];
+        problems.lines = vec![match crate::net::reader::net_error_text(error.as_ref()) {
+            // Download failures name their URL themselves.
+            Some(text) => text,
+            None => format!("{}:1:1: {}", current.label, error_text(&error)),
+        }];
         next.set(Screen::Error);
         return;
     }

@@ -27,6 +27,45 @@ pub fn check_asset_path(path: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Why a level's reference to a file is not acceptable: a relative path by [`check_asset_path`],
+/// or an absolute http(s) URL on an origin the level lists in `exhibition.allowed_origins`.
+pub fn check_asset_reference(path: &str, allowed_origins: &[String]) -> Result<(), String> {
+    if !path.contains("://") {
+        return check_asset_path(path);
+    }
+    let url = crate::net::policy::parse_url(path).map_err(|e| match e.failure {
+        crate::net::policy::Failure::Scheme(scheme) => format!(
+            "asset path \"{path}\" uses {scheme}:; only http and https URLs (or paths relative \
+             to the exhibition root) can be used"
+        ),
+        other => format!("asset path \"{path}\" is {other}"),
+    })?;
+    let origin = crate::net::policy::origin_of(&url);
+    let listed = allowed_origins
+        .iter()
+        .filter_map(|o| crate::net::policy::normalize_origin(o).ok())
+        .any(|o| o == origin);
+    if listed {
+        Ok(())
+    } else {
+        Err(format!(
+            "asset path \"{path}\" is a URL on {origin}, which the level does not allow; \
+             list \"{origin}\" in exhibition.allowed_origins, or use a path relative to the \
+             exhibition root"
+        ))
+    }
+}
+
+/// The message for a referenced file that could not be read: `why` is the reader's own
+/// (a download failure names its URL).
+pub fn unreadable(path: &str, why: &str) -> String {
+    if why.contains("://") {
+        format!("asset \"{path}\" could not be downloaded: {why}")
+    } else {
+        format!("asset file \"{path}\" not found ({why})")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
     Png,

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::assets::{check_asset_path, gltf_triangles, sniff_image};
+use super::assets::{check_asset_reference, gltf_triangles, sniff_image, unreadable};
 use super::geometry::{
     self, CORNER_CLEARANCE, DOORWAY_CLEARANCE, WALL_THICKNESS, bounds, openings, wall_line,
 };
@@ -199,6 +199,12 @@ fn check_exhibition(c: &mut Checker) {
     let (title, curator) = (e.title.clone(), e.curator.clone());
     c.not_empty("exhibition.title".into(), &title);
     c.not_empty("exhibition.curator".into(), &curator);
+    let origins = e.allowed_origins.clone();
+    for (i, origin) in origins.iter().enumerate() {
+        if let Err(why) = crate::net::policy::normalize_origin(origin) {
+            c.error(format!("exhibition.allowed_origins[{i}]"), why);
+        }
+    }
 }
 
 fn room_index(level: &Level, id: &str) -> Option<usize> {
@@ -531,6 +537,7 @@ fn check_platforms(c: &mut Checker) {
 }
 
 fn check_works(c: &mut Checker, assets: &AssetBytes) {
+    let allowed_origins = &c.level.exhibition.allowed_origins.clone();
     let level = c.level;
     let mut first: HashMap<&str, usize> = HashMap::new();
     let mut triangles: u64 = ROOM_TRIANGLES * level.rooms.len() as u64;
@@ -673,7 +680,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
         match &work.kind {
             WorkKind::Image { path } => {
                 let field = format!("{p}.kind.path");
-                if let Err(e) = check_asset_path(path) {
+                if let Err(e) = check_asset_reference(path, allowed_origins) {
                     c.error(field, e);
                 } else {
                     match assets.get(path) {
@@ -700,9 +707,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                             }
                             Err(why) => c.error(field, format!("\"{path}\": {why}")),
                         },
-                        Some(Err(why)) => {
-                            c.error(field, format!("asset file \"{path}\" not found ({why})"))
-                        }
+                        Some(Err(why)) => c.error(field, unreadable(path, why)),
                         None => c.error(field, format!("asset file \"{path}\" was not read")),
                     }
                 }
@@ -781,7 +786,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                     }
                     SculptureSource::Gltf { path } => {
                         let field = format!("{p}.kind.source.path");
-                        if let Err(e) = check_asset_path(path) {
+                        if let Err(e) = check_asset_reference(path, allowed_origins) {
                             c.error(field, e);
                         } else if !(path.ends_with(".gltf") || path.ends_with(".glb")) {
                             c.error(field, format!("\"{path}\" must be a .gltf or .glb file"));
@@ -791,10 +796,7 @@ fn check_works(c: &mut Checker, assets: &AssetBytes) {
                                     Ok(n) => triangles = triangles.saturating_add(n),
                                     Err(why) => c.error(field, format!("\"{path}\": {why}")),
                                 },
-                                Some(Err(why)) => c.error(
-                                    field,
-                                    format!("asset file \"{path}\" not found ({why})"),
-                                ),
+                                Some(Err(why)) => c.error(field, unreadable(path, why)),
                                 None => {
                                     c.error(field, format!("asset file \"{path}\" was not read"))
                                 }

@@ -345,6 +345,7 @@ fn assemble(spec: &Spec, m: usize, side: f32, works: &[(Work, usize)]) -> Level 
                 "A synthetic exhibition for load tests: {} works in {m} rooms, seed {}.",
                 spec.works, spec.seed
             ),
+            allowed_origins: Vec::new(),
         },
         rooms,
         lights: Lights {

@@ -338,6 +338,7 @@ mod tests {
                 title: "x".into(),
                 curator: "x".into(),
                 description: String::new(),
+                allowed_origins: Vec::new(),
             },
             rooms: vec![a, b],
             lights: Default::default(),

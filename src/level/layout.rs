@@ -751,6 +751,7 @@ mod tests {
                 title: "x".into(),
                 curator: "x".into(),
                 description: String::new(),
+                allowed_origins: Vec::new(),
             },
             rooms: vec![hall, annex],
             lights: Default::default(),

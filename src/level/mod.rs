@@ -257,8 +257,11 @@ pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, St
         Err(report) => *report,
         Ok(level) => {
             let mut assets = AssetBytes::new();
+            let allowed = &level.exhibition.allowed_origins;
             for (path, _) in check::referenced_assets(&level) {
-                if assets::check_asset_path(&path).is_ok() && !assets.contains_key(&path) {
+                if assets::check_asset_reference(&path, allowed).is_ok()
+                    && !assets.contains_key(&path)
+                {
                     let bytes = read(&path);
                     assets.insert(path, bytes);
                 }

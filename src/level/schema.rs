@@ -77,6 +77,10 @@ pub struct Exhibition {
     pub curator: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Other origins (`https://cdn.example.org`) the level may name works on, as absolute
+    /// URLs. Without them a level's files come from its own folder or site only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
 }
 
 /// An axis-aligned rectangular room. North is −Z, east is +X; `origin` is the north-west corner.

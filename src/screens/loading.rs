@@ -1,9 +1,12 @@
-//! The loading screen: a progress bar over the level file and every texture it needs.
+//! The loading screen: a progress bar over the level file, the bytes downloaded for an
+//! exhibition opened by URL, and every texture it needs; notes such as "offline" under it.
 
 use bevy::prelude::*;
 
 use super::Screen;
 use crate::gallery::{CurrentLevel, LoadProgress};
+use crate::net::policy::bytes_label;
+use crate::net::{NetClient, NetNotes};
 use crate::ui::widgets;
 
 pub(super) fn plugin(app: &mut App) {
@@ -11,13 +14,17 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Update, update_bar.run_if(in_state(Screen::Loading)));
 }
 
-/// The filled part of the progress bar.
+/// The filled part of the progress bar, with the fraction it shows.
 #[derive(Component)]
-struct ProgressFill;
+struct ProgressFill(f32);
 
 /// The line under the bar.
 #[derive(Component)]
 struct ProgressLabel;
+
+/// Download notes (an offline copy in use).
+#[derive(Component)]
+struct NoteLines;
 
 fn spawn_loading(mut commands: Commands, current: Option<Res<CurrentLevel>>) {
     let label = current.map(|c| c.label.clone()).unwrap_or_default();
@@ -42,7 +49,7 @@ fn spawn_loading(mut commands: Commands, current: Option<Res<CurrentLevel>>) {
                 ))
                 .with_children(|bar| {
                     bar.spawn((
-                        ProgressFill,
+                        ProgressFill(0.0),
                         Node {
                             width: percent(0),
                             height: percent(100),
@@ -52,22 +59,56 @@ fn spawn_loading(mut commands: Commands, current: Option<Res<CurrentLevel>>) {
                     ));
                 });
             parent.spawn((ProgressLabel, widgets::body("Reading the level…")));
+            parent.spawn((NoteLines, widgets::caption("")));
         });
 }
 
 fn update_bar(
     progress: Res<LoadProgress>,
-    mut fill: Query<&mut Node, With<ProgressFill>>,
-    mut label: Query<&mut Text, With<ProgressLabel>>,
+    net: Option<Res<NetClient>>,
+    notes: Res<NetNotes>,
+    mut fill: Query<(&mut Node, &mut ProgressFill)>,
+    mut label: Query<&mut Text, (With<ProgressLabel>, Without<NoteLines>)>,
+    mut note_lines: Query<&mut Text, (With<NoteLines>, Without<ProgressLabel>)>,
 ) {
-    for mut node in &mut fill {
-        node.width = percent(progress.fraction() * 100.0);
+    let downloads = net
+        .map(|n| n.0.progress.snapshot())
+        .filter(|&(_, _, _, started)| started > 0);
+    let (fraction, text) = match downloads {
+        // An exhibition by URL: the first half of the bar counts the bytes of the level and
+        // its files, the second the textures.
+        Some((received, expected, done, started)) if !progress.level_ready => (
+            0.5 * received as f32 / expected.max(received).max(1) as f32,
+            format!(
+                "Downloading: {} of {} ({done} of {started} files)",
+                bytes_label(received),
+                bytes_label(expected.max(received))
+            ),
+        ),
+        Some(_) => (
+            0.5 + 0.5 * progress.fraction(),
+            format!("Preparing works: {} of {}", progress.done, progress.total),
+        ),
+        None if progress.level_ready => (
+            progress.fraction(),
+            format!("Preparing works: {} of {}", progress.done, progress.total),
+        ),
+        None => (progress.fraction(), "Reading the level…".to_string()),
+    };
+    // Files found later add to the total; the bar never runs backwards.
+    for (mut node, mut shown) in &mut fill {
+        shown.0 = shown.0.max(fraction);
+        node.width = percent(shown.0 * 100.0);
     }
-    for mut text in &mut label {
-        text.0 = if progress.level_ready {
-            format!("Preparing works: {} of {}", progress.done, progress.total)
-        } else {
-            "Reading the level…".to_string()
-        };
+    for mut line in &mut label {
+        if line.0 != text {
+            line.0 = text.clone();
+        }
+    }
+    let notes = notes.lines.join("\n");
+    for mut line in &mut note_lines {
+        if line.0 != notes {
+            line.0.clone_from(&notes);
+        }
     }
 }

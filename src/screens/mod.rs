@@ -1,5 +1,5 @@
-//! The app's screens (title, loading, gallery, error) and the pause state, with their UI; the
-//! screenshot and measure modes.
+//! The app's screens (title, loading, gallery, error) and the pause state, with their UI (the
+//! title screen's level picker is `ui::picker`); the screenshot and measure modes.
 
 mod error;
 mod loading;
@@ -7,7 +7,6 @@ mod loading;
 mod measure;
 #[cfg(not(target_arch = "wasm32"))]
 mod screenshot;
-mod title;
 
 use bevy::prelude::*;
 
@@ -26,6 +25,10 @@ pub enum Screen {
     /// The level cannot open: its problems, located.
     Error,
 }
+
+/// The 2D camera of a screen other than the gallery.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ScreenCamera(pub Screen);
 
 /// Whether play is paused (only meaningful in [`Screen::Gallery`]).
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -63,13 +66,14 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(OnExit(Screen::Gallery), unpause);
     let headless = app.world().contains_resource::<crate::Headless>();
     if !headless {
-        app.add_plugins((title::plugin, loading::plugin, error::plugin));
-        // The title, loading and error screens are 2D: they need a camera of their own (the
-        // eye camera only exists in the gallery).
+        app.add_plugins((loading::plugin, error::plugin));
+        // The title (the level picker, `ui::picker`), loading and error screens are 2D: they
+        // need a camera of their own (the eye camera only exists in the gallery).
         for screen in [Screen::Title, Screen::Loading, Screen::Error] {
             app.add_systems(OnEnter(screen), move |mut commands: Commands| {
                 commands.spawn((
                     Name::new("Screen camera"),
+                    ScreenCamera(screen),
                     Camera2d,
                     Camera {
                         // Above the eye camera, which the gallery spawns while loading.

@@ -146,6 +146,7 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
             measure: None,
             baseline: false,
             script: None,
+            timeout: None,
         },
     });
     let step = Duration::from_secs_f64(1.0 / spec.rate);

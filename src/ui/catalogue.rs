@@ -18,7 +18,10 @@ use crate::screens::Panel;
 pub(super) fn plugin(app: &mut App) {
     super::open_panel_with(app, "catalogue", |k| &k.catalogue, Panel::Catalogue);
     app.init_resource::<CatalogueState>()
-        .add_systems(Update, attach_panel_context)
+        .add_systems(
+            Update,
+            attach_panel_context.run_if(not(in_state(crate::screens::Screen::Title))),
+        )
         .add_systems(OnEnter(Panel::Catalogue), prepare_catalogue)
         .add_systems(
             EguiPrimaryContextPass,
@@ -128,8 +131,12 @@ pub(super) fn panel_hint(ui: &mut egui::Ui, text: &str) {
 }
 
 /// The panels live on the eye camera's egui context, made here rather than by bevy_egui's
-/// "first camera" guess, so a later 2D camera cannot take it away.
-fn attach_panel_context(mut commands: Commands, eyes: Query<Entity, Added<EyeCamera>>) {
+/// "first camera" guess, so a later 2D camera cannot take it away. (The title screen borrows
+/// the context for its level picker; it comes back here when the title screen closes.)
+fn attach_panel_context(
+    mut commands: Commands,
+    eyes: Query<Entity, (With<EyeCamera>, Without<PrimaryEguiContext>)>,
+) {
     for eye in &eyes {
         commands.entity(eye).insert(PrimaryEguiContext);
     }

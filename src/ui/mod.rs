@@ -5,6 +5,7 @@ pub mod catalogue;
 pub mod collection;
 pub mod inspect;
 pub mod leaderboard;
+pub mod picker;
 pub mod settings_panel;
 pub mod widgets;
 
@@ -30,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
             analytics::plugin,
             leaderboard::plugin,
             collection::plugin,
+            picker::plugin,
         ))
         .add_systems(OnEnter(Screen::Gallery), spawn_hud)
         .add_systems(

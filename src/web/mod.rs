@@ -36,6 +36,7 @@ pub fn start() {
             measure: None,
             baseline: false,
             script: None,
+            timeout: None,
         });
     });
 }

@@ -3,10 +3,12 @@
 mod cli;
 mod crash;
 mod feedback;
+mod http;
 mod ledger_cli;
 mod levels;
 mod malformed;
 mod market;
+mod net;
 mod scale;
 mod support;
 mod walking;

@@ -112,6 +112,7 @@ fn a_generated_thousand_work_exhibition_runs_headless() {
             measure: None,
             baseline: false,
             script: None,
+            timeout: None,
         },
     });
     assert_eq!(run_until_settled(&mut app), Screen::Gallery);

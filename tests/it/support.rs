@@ -20,6 +20,7 @@ pub fn headless_app(path: &str) -> App {
             measure: None,
             baseline: false,
             script: None,
+            timeout: None,
         },
     });
     app

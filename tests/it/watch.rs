@@ -43,6 +43,7 @@ fn editing_the_level_on_disk_reloads_the_gallery() {
             measure: None,
             baseline: false,
             script: None,
+            timeout: None,
         },
     });
     assert_eq!(run_until_settled(&mut app), Screen::Gallery);
