@@ -37,9 +37,9 @@ fn spawn_error(mut commands: Commands, problems: Res<LevelProblems>, launch: Res
                 )));
             }
             let hint = if launch.watch {
-                "Fix the file and save it: the gallery reloads by itself.    Esc: title screen"
+                "Fix the file and save it: the gallery reloads by itself.    Esc: choose another exhibition"
             } else {
-                "R: try again    Esc: title screen"
+                "R: try again    Esc: choose another exhibition"
             };
             parent.spawn(widgets::body(hint));
         });

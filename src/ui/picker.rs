@@ -2,7 +2,9 @@
 //! opened addresses and a field for a new one; choosing one walks into it.
 
 use bevy::prelude::*;
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, PrimaryEguiContext, egui};
+use bevy_egui::{
+    EguiContext, EguiContexts, EguiPrimaryContextPass, EguiSchedule, PrimaryEguiContext, egui,
+};
 
 use super::catalogue::{ACCENT, INK, INK_SOFT, MUTED, WARNING, card_frame, panel_frame};
 use crate::gallery::CurrentLevel;
@@ -12,8 +14,16 @@ use crate::player::input::EyeCamera;
 use crate::screens::{Screen, ScreenCamera};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Picker>()
-        .add_systems(Startup, remember_local_root)
+    // The folder whose levels are listed: where the game started (the title screen's first
+    // OnEnter runs before Startup, so it is read here).
+    #[cfg(not(target_arch = "wasm32"))]
+    let root = match app.world().get_resource::<Launch>().map(|l| &l.level) {
+        Some(LevelLocation::File { root, .. }) => Some(root.clone()),
+        _ => None,
+    };
+    #[cfg(target_arch = "wasm32")]
+    let root = None;
+    app.insert_resource(Picker { root, ..default() })
         .add_systems(OnEnter(Screen::Title), (list_local_levels, reset_field))
         .add_systems(
             Update,
@@ -44,15 +54,6 @@ pub struct Picker {
     address: String,
     /// Why the typed address cannot be opened.
     problem: Option<String>,
-}
-
-fn remember_local_root(launch: Res<Launch>, mut picker: ResMut<Picker>) {
-    #[cfg(not(target_arch = "wasm32"))]
-    if let LevelLocation::File { root, .. } = &launch.level {
-        picker.root = Some(root.clone());
-    }
-    #[cfg(target_arch = "wasm32")]
-    let _ = (&launch, &mut picker);
 }
 
 /// The `.ron` files in `<root>/levels/`, each with its exhibition's title (pure file reading).
@@ -117,7 +118,10 @@ fn attach_title_context(
     for (entity, screen) in &cameras {
         if screen.0 == Screen::Title {
             for eye in &eyes {
-                commands.entity(eye).remove::<PrimaryEguiContext>();
+                // The whole context goes: two contexts may not share the primary schedule.
+                commands
+                    .entity(eye)
+                    .remove::<(PrimaryEguiContext, EguiSchedule, EguiContext)>();
             }
             commands.entity(entity).insert(PrimaryEguiContext);
         }
@@ -161,6 +165,10 @@ fn show_picker(
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
+    // A context that just moved to the title camera has no fonts until its first pass ends.
+    if ctx.cumulative_pass_nr() == 0 {
+        return Ok(());
+    }
     let mut choice: Option<LevelLocation> = None;
     let mut forget: Option<String> = None;
     let current = launch.level.clone();
@@ -259,10 +267,25 @@ fn picker_contents(
 ) -> Option<LevelLocation> {
     let mut choice = None;
     section(ui, "This exhibition");
+    // Its title where it is known (a level listed here, or one opened before by URL).
+    let title = match current {
+        LevelLocation::File { root, level } if picker.root.as_ref() == Some(root) => picker
+            .local
+            .iter()
+            .find(|l| l.level == *level && l.readable)
+            .map(|l| l.title.clone()),
+        LevelLocation::Url(url) => recent
+            .levels
+            .iter()
+            .find(|r| r.url == *url)
+            .map(|r| r.title.clone()),
+        LevelLocation::File { .. } => None,
+    };
+    let detail = format!("{}  ·  Enter or click to walk in", current.label());
     if row(
         ui,
-        &current.label(),
-        "Enter or click to walk in",
+        title.as_deref().unwrap_or(&current.label()),
+        &detail,
         true,
         true,
     ) {
@@ -302,11 +325,15 @@ fn picker_contents(
         for level in recent {
             ui.horizontal(|ui| {
                 let forget_width = 86.0;
-                ui.allocate_ui(egui::vec2(ui.available_width() - forget_width, 0.0), |ui| {
-                    if row(ui, &level.title, &level.url, false, true) {
-                        choice = Some(LevelLocation::Url(level.url.clone()));
-                    }
-                });
+                ui.allocate_ui_with_layout(
+                    egui::vec2(ui.available_width() - forget_width, 0.0),
+                    egui::Layout::top_down(egui::Align::Min),
+                    |ui| {
+                        if row(ui, &level.title, &level.url, false, true) {
+                            choice = Some(LevelLocation::Url(level.url.clone()));
+                        }
+                    },
+                );
                 if ui.button("Forget").clicked() {
                     *forget = Some(level.url.clone());
                 }
