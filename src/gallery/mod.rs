@@ -98,13 +98,20 @@ impl AssetLoader for LevelLoader {
                     net.allow_origins(&parsed.exhibition.allowed_origins);
                 }
                 let allowed = &parsed.exhibition.allowed_origins;
+                let mut wanted: Vec<String> = level::check::referenced_assets(&parsed)
+                    .into_iter()
+                    .map(|(path, _)| path)
+                    .filter(|path| level::assets::check_asset_reference(path, allowed).is_ok())
+                    .collect();
+                wanted.sort();
+                wanted.dedup();
+                if let Some(net) = &self.net
+                    && crate::net::reader::level_url(&level_path).is_some()
+                {
+                    net.progress.expect_files(wanted.len() as u32);
+                }
                 let mut assets = level::AssetBytes::new();
-                for (path, _) in level::check::referenced_assets(&parsed) {
-                    if level::assets::check_asset_reference(&path, allowed).is_err()
-                        || assets.contains_key(&path)
-                    {
-                        continue;
-                    }
+                for path in wanted {
                     let read = match crate::net::reader::asset_path_for(&level_path, &path) {
                         Err(e) => Err(e.to_string()),
                         Ok(asset_path) => load_context
@@ -235,6 +242,7 @@ fn start_loading(
         }
     }
     if current.is_none() {
+        info!("opening {}", launch.level.label());
         let handle = asset_server.load(level_asset_path(&launch));
         commands.insert_resource(CurrentLevel {
             handle,

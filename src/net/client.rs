@@ -13,28 +13,65 @@ use super::policy::{Kind, Limits, NetError, Origins};
 pub struct Progress {
     pub received: AtomicU64,
     pub expected: AtomicU64,
+    /// Bytes of the files already finished.
+    pub finished_bytes: AtomicU64,
     pub files_started: AtomicU32,
     pub files_done: AtomicU32,
+    /// Files the level named, once it is read (the level itself included).
+    pub files_expected: AtomicU32,
+}
+
+/// The counters at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProgressSnapshot {
+    pub received: u64,
+    pub expected: u64,
+    pub finished_bytes: u64,
+    pub files_started: u32,
+    pub files_done: u32,
+    pub files_expected: u32,
+}
+
+impl ProgressSnapshot {
+    /// 0..=1: finished files, plus the share of the file in flight that has arrived, out of
+    /// all the files the level names (or those started, until it is read).
+    pub fn fraction(&self) -> f32 {
+        let files = self.files_expected.max(self.files_started).max(1) as f32;
+        let in_flight_expected = self.expected.saturating_sub(self.finished_bytes);
+        let in_flight = if in_flight_expected == 0 {
+            0.0
+        } else {
+            self.received.saturating_sub(self.finished_bytes) as f32 / in_flight_expected as f32
+        };
+        ((self.files_done as f32 + in_flight.clamp(0.0, 1.0)) / files).clamp(0.0, 1.0)
+    }
 }
 
 impl Progress {
     pub fn reset(&self) {
-        for counter in [&self.received, &self.expected] {
+        for counter in [&self.received, &self.expected, &self.finished_bytes] {
             counter.store(0, Ordering::Relaxed);
         }
-        for counter in [&self.files_started, &self.files_done] {
+        for counter in [&self.files_started, &self.files_done, &self.files_expected] {
             counter.store(0, Ordering::Relaxed);
         }
     }
 
-    /// (received, expected, files done, files started).
-    pub fn snapshot(&self) -> (u64, u64, u32, u32) {
-        (
-            self.received.load(Ordering::Relaxed),
-            self.expected.load(Ordering::Relaxed),
-            self.files_done.load(Ordering::Relaxed),
-            self.files_started.load(Ordering::Relaxed),
-        )
+    pub fn snapshot(&self) -> ProgressSnapshot {
+        ProgressSnapshot {
+            received: self.received.load(Ordering::Relaxed),
+            expected: self.expected.load(Ordering::Relaxed),
+            finished_bytes: self.finished_bytes.load(Ordering::Relaxed),
+            files_started: self.files_started.load(Ordering::Relaxed),
+            files_done: self.files_done.load(Ordering::Relaxed),
+            files_expected: self.files_expected.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The level is read and names `files` more files to download.
+    pub fn expect_files(&self, files: u32) {
+        let done = self.files_done.load(Ordering::Relaxed);
+        self.files_expected.store(done + files, Ordering::Relaxed);
     }
 
     fn started(&self, announced: Option<u64>) {
@@ -48,6 +85,10 @@ impl Progress {
         if announced.is_none() {
             self.expected.fetch_add(received, Ordering::Relaxed);
         }
+        self.finished_bytes.fetch_add(
+            announced.unwrap_or(received).max(received),
+            Ordering::Relaxed,
+        );
         self.files_done.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -602,5 +643,38 @@ mod browser {
         let bytes = body.bytes;
         net.progress.finished(announced, received);
         Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_files_and_the_bytes_of_the_one_in_flight() {
+        let progress = Progress::default();
+        progress.started(Some(100));
+        progress.received.fetch_add(100, Ordering::Relaxed);
+        progress.finished(Some(100), 100);
+        // The level is read: four files to come.
+        progress.expect_files(4);
+        assert_eq!(progress.snapshot().files_expected, 5);
+        assert!((progress.snapshot().fraction() - 0.2).abs() < 1e-6);
+        // Half of the next file has arrived.
+        progress.started(Some(1000));
+        progress.received.fetch_add(500, Ordering::Relaxed);
+        assert!((progress.snapshot().fraction() - 0.3).abs() < 1e-6);
+        progress.received.fetch_add(500, Ordering::Relaxed);
+        progress.finished(Some(1000), 1000);
+        assert!((progress.snapshot().fraction() - 0.4).abs() < 1e-6);
+        for _ in 0..3 {
+            progress.started(None);
+            progress.received.fetch_add(10, Ordering::Relaxed);
+            progress.finished(None, 10);
+        }
+        assert_eq!(progress.snapshot().fraction(), 1.0);
+        progress.reset();
+        assert_eq!(progress.snapshot(), ProgressSnapshot::default());
+        assert_eq!(progress.snapshot().fraction(), 0.0);
     }
 }

@@ -4,7 +4,8 @@
 use bevy::prelude::*;
 
 use super::Screen;
-use crate::gallery::{CurrentLevel, LoadProgress};
+use crate::gallery::LoadProgress;
+use crate::launch::Launch;
 use crate::net::policy::bytes_label;
 use crate::net::{NetClient, NetNotes};
 use crate::ui::widgets;
@@ -26,8 +27,9 @@ struct ProgressLabel;
 #[derive(Component)]
 struct NoteLines;
 
-fn spawn_loading(mut commands: Commands, current: Option<Res<CurrentLevel>>) {
-    let label = current.map(|c| c.label.clone()).unwrap_or_default();
+fn spawn_loading(mut commands: Commands, launch: Res<Launch>) {
+    // The level being opened (the title screen's picker may have just changed it).
+    let label = launch.level.label();
     commands
         .spawn((
             Name::new("Loading screen"),
@@ -73,16 +75,17 @@ fn update_bar(
 ) {
     let downloads = net
         .map(|n| n.0.progress.snapshot())
-        .filter(|&(_, _, _, started)| started > 0);
+        .filter(|snap| snap.files_started > 0);
     let (fraction, text) = match downloads {
-        // An exhibition by URL: the first half of the bar counts the bytes of the level and
-        // its files, the second the textures.
-        Some((received, expected, done, started)) if !progress.level_ready => (
-            0.5 * received as f32 / expected.max(received).max(1) as f32,
+        // An exhibition by URL: the first half of the bar counts the level and its files
+        // (the bytes of the one in flight), the second the textures.
+        Some(snap) if !progress.level_ready => (
+            0.5 * snap.fraction(),
             format!(
-                "Downloading: {} of {} ({done} of {started} files)",
-                bytes_label(received),
-                bytes_label(expected.max(received))
+                "Downloading: {} of {} files, {}",
+                snap.files_done,
+                snap.files_expected.max(snap.files_started),
+                bytes_label(snap.received)
             ),
         ),
         Some(_) => (
@@ -95,8 +98,13 @@ fn update_bar(
         ),
         None => (progress.fraction(), "Reading the level…".to_string()),
     };
-    // Files found later add to the total; the bar never runs backwards.
+    // Between reading the level and counting its textures the total is briefly zero: not a
+    // finished bar. Files found later add to the total; the bar never runs backwards.
+    let counting = !(progress.level_ready && progress.total == 0);
     for (mut node, mut shown) in &mut fill {
+        if !counting {
+            continue;
+        }
         shown.0 = shown.0.max(fraction);
         node.width = percent(shown.0 * 100.0);
     }

@@ -222,7 +222,6 @@ fn show_picker(
         }
     }
     if let Some(level) = choice {
-        info!("opening {}", level.label());
         open(&mut commands, &mut launch, &mut next, level);
     }
     Ok(())

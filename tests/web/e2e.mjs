@@ -16,7 +16,9 @@
 //       lines say after it ("scores ready: … R ratings", "market: ledger …, N entries",
 //       "market: wallet ID: B tokens, N editions": the same wallet, owning the edition);
 //   (e) the generative works' fingerprints logged by the game equal the golden values in
-//       src/gallery/generative.rs.
+//       src/gallery/generative.rs;
+//   (f) an exhibition opened by URL (?level=http://…/levels/small.ron) loads its level and works
+//       through the game's http asset source, and is drawn.
 // Every check reports PASS or FAIL with the reason; nothing is skipped silently.
 
 import { promises as fs, existsSync } from 'node:fs';
@@ -90,6 +92,7 @@ const CHECKS = {
   c: 'a click and W held for a second change the view',
   d: 'a rating and a purchase survive a reload',
   e: 'the generative fingerprints equal the desktop\u2019s golden values',
+  f: 'an exhibition opened by URL loads its works over HTTP and is drawn',
 };
 function record(id, status, detail) {
   if (results.get(id)?.status === 'FAIL') return; // the first failure stands
@@ -245,6 +248,17 @@ async function canvasCenter(page) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2, box };
 }
 
+/**
+ * Walks in from the title screen: a click in the corner, away from the level picker, gives the
+ * canvas the keyboard; Enter walks into the highlighted exhibition.
+ */
+async function walkIn(page) {
+  const { box } = await canvasCenter(page);
+  await page.mouse.click(box.x + 12, box.y + 12);
+  await sleep(500);
+  await tap(page, 'Enter', 300);
+}
+
 /** A key held for `ms` (long enough for a slow frame to see it). */
 async function tap(page, key, ms = 150) {
   await page.keyboard.down(key);
@@ -324,7 +338,7 @@ async function run() {
       return 'running and drawn (console and requests are checked at the end)';
     });
     if (!loaded) {
-      for (const id of ['b', 'c', 'd', 'e']) {
+      for (const id of ['b', 'c', 'd', 'e', 'f']) {
         if (!results.has(id)) record(id, 'FAIL', 'not run: the page did not load (a)');
       }
       return problems;
@@ -356,11 +370,10 @@ async function run() {
 
     await sleep(1000); // the loading screen fades out
     await shot(page, 'title.png');
-    // The title screen: a click walks in (and focuses the canvas for the keys).
-    const center = await canvasCenter(page);
+    // The title screen (the level picker): Enter walks into this exhibition.
     const enteredAt = consoleLog.length;
-    await page.mouse.click(center.x, center.y);
-    say('clicked the title screen; waiting for the gallery to load');
+    await walkIn(page);
+    say('pressed Enter on the title screen; waiting for the gallery to load');
     let feedbackBefore = null;
     const inGallery = await waitForLine(/(\d+) feedback events loaded from the browser/, T.gallery,
       'logged when the gallery is entered (src/feedback/mod.rs)', enteredAt)
@@ -493,9 +506,8 @@ async function run() {
     await check('d', async () => {
       if (!inGallery) fail('not run: the gallery was not entered in the first session');
       if (!reloaded) fail('not run: the page did not load again after the reload (a)');
-      const { x, y } = await canvasCenter(page);
       const enteredAgain = consoleLog.length;
-      await page.mouse.click(x, y);
+      await walkIn(page);
       const loadedAgain = await waitForLine(/(\d+) feedback events loaded from the browser/, T.gallery,
         'logged when the gallery is entered again', enteredAgain);
       const events = Number(loadedAgain[1]);
@@ -550,6 +562,30 @@ async function run() {
       if (!again) record('e', 'FAIL', 'the fingerprint line was not logged again after the reload');
       else if (first && again[1] !== first[1]) record('e', 'FAIL', `the fingerprints changed after the reload: ${first[1]} → ${again[1]}`);
     }
+    // ---- Session 3: an exhibition by URL ------------------------------------------------------------
+    session = 3;
+    const remote = `${url}levels/small.ron`;
+    const works = [];
+    page.on('request', (r) => {
+      if (session === 3 && /\/assets\/works\//.test(r.url())) works.push(r.url());
+    });
+    await check('f', async () => {
+      await page.goto(`${url}?level=${encodeURIComponent(remote)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      await waitUntilRunning(page, 'by URL');
+      const at = consoleLog.length;
+      await walkIn(page);
+      const opening = await waitForLine(/opening (\S+)$/, T.logLine,
+        'the gallery logs the level it opens (src/gallery/mod.rs start_loading)', at);
+      if (opening[1] !== remote) fail(`the game opened ${opening[1]}, not ${remote}`);
+      const loaded = await waitForLine(/gallery loaded in [\d.]+ s \((\d+) textures\)/, T.gallery,
+        'logged when every texture of the level is ready (src/gallery/mod.rs)', at);
+      const { s } = await waitForPicture(page, T.picture);
+      await fs.writeFile(path.join(OUT, 'by-url.png'), await page.screenshot({ type: 'png' }));
+      const summary = `luminance std dev ${s.stddev.toFixed(1)}, ${s.colours} colours`;
+      if (s.stddev < MIN_STDDEV || s.colours < MIN_COLOURS) fail(`the view looks blank (${summary})`);
+      if (works.length === 0) fail('no request for the works under assets/works/ was made');
+      return `${remote}: ${loaded[1]} textures, ${new Set(works).size} work files requested, ${summary}`;
+    });
     await page.close();
     await context.close();
     return problems;
@@ -590,7 +626,7 @@ async function main() {
   if (all.length && results.has('a')) {
     record('a', 'FAIL', `${all.length} problem(s):\n    ${all.slice(0, 25).join('\n    ')}${all.length > 25 ? '\n    …' : ''}`);
   }
-  await finish([...results.values()].every((r) => r.status === 'PASS') && results.size === 5 ? 0 : 1);
+  await finish([...results.values()].every((r) => r.status === 'PASS') && results.size === Object.keys(CHECKS).length ? 0 : 1);
 }
 
 async function finish(code) {
