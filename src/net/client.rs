@@ -138,6 +138,8 @@ impl Net {
     pub fn begin_level(&self, level: &Url) {
         *self.origins.write().unwrap_or_else(|e| e.into_inner()) = Origins::of_level(level);
         self.progress.reset();
+        #[cfg(not(target_arch = "wasm32"))]
+        self.desktop.forget_run();
     }
 
     /// Starts a level from disk: its assets may come from the origins it lists, nothing else.
@@ -171,13 +173,13 @@ impl Net {
             .push(text);
     }
 
-    /// Downloads `url`: a level (`.ron`, any http(s) origin) or an asset of the current level
-    /// (its origin or an allowed one), within the limits. On the desktop a saved copy answers
+    /// Downloads `url`: the level being opened, or a file on its origin or one it allows,
+    /// within the limits (a `.ron` file has the level's size limit). On the desktop a saved copy answers
     /// when the server cannot be reached, with a note saying so.
     pub async fn fetch(self: &Arc<Self>, url: &Url) -> Result<Vec<u8>, NetError> {
         super::policy::check_scheme(url)?;
         let kind = Kind::of(url);
-        if kind == Kind::Asset {
+        {
             let origins = self.origins.read().unwrap_or_else(|e| e.into_inner());
             origins.permit(url).map_err(|f| NetError::new(url, f))?;
         }
@@ -244,12 +246,17 @@ mod desktop {
         })
     }
 
+    /// The two HTTP clients: `direct` for loopback addresses (never through a proxy), `proxied`
+    /// for everything else (the environment's proxy settings apply).
+    struct Clients {
+        direct: reqwest::Client,
+        proxied: reqwest::Client,
+    }
+
     pub struct State {
-        /// For loopback addresses: never through a proxy.
-        direct: Option<reqwest::Client>,
-        /// For everything else: the environment's proxy settings apply.
-        client: Option<reqwest::Client>,
-        setup_error: Option<String>,
+        limits: Limits,
+        /// Made at the first download, so commands that download nothing never pay for TLS.
+        clients: OnceLock<Result<Clients, String>>,
         cache: Option<HttpCache>,
         /// URLs confirmed with the server during this run: their saved copy is used as it is.
         confirmed: Mutex<HashSet<String>>,
@@ -260,29 +267,45 @@ mod desktop {
 
     impl State {
         pub fn new(limits: Limits, data_root: Option<&std::path::Path>) -> State {
-            // rustls needs one process-wide crypto provider; a second install is harmless.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let build = |direct: bool| {
-                let mut builder = reqwest::Client::builder()
-                    .connect_timeout(limits.connect)
-                    .redirect(redirect_policy(limits.redirects))
-                    .user_agent(concat!("vernissage/", env!("CARGO_PKG_VERSION")));
-                if direct {
-                    builder = builder.no_proxy();
-                }
-                builder.build()
-            };
-            let (direct, client, setup_error) = match (build(true), build(false)) {
-                (Ok(d), Ok(c)) => (Some(d), Some(c), None),
-                (Err(e), _) | (_, Err(e)) => (None, None, Some(root_cause(&e))),
-            };
             State {
-                direct,
-                client,
-                setup_error,
+                limits,
+                clients: OnceLock::new(),
                 cache: data_root.map(HttpCache::in_data_dir),
                 confirmed: Mutex::new(HashSet::new()),
                 offline: Mutex::new(HashSet::new()),
+            }
+        }
+
+        fn client(&self, url: &Url) -> Result<&reqwest::Client, String> {
+            let clients = self.clients.get_or_init(|| {
+                // rustls needs one process-wide crypto provider; a second install is harmless.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let build = |direct: bool| {
+                    let mut builder = reqwest::Client::builder()
+                        .connect_timeout(self.limits.connect)
+                        .redirect(redirect_policy(self.limits.redirects))
+                        .user_agent(concat!("vernissage/", env!("CARGO_PKG_VERSION")));
+                    if direct {
+                        builder = builder.no_proxy();
+                    }
+                    builder.build().map_err(|e| root_cause(&e))
+                };
+                Ok(Clients {
+                    direct: build(true)?,
+                    proxied: build(false)?,
+                })
+            });
+            match clients {
+                Ok(c) if is_loopback(url) => Ok(&c.direct),
+                Ok(c) => Ok(&c.proxied),
+                Err(e) => Err(e.clone()),
+            }
+        }
+
+        /// A new level opens: everything is asked of the server again.
+        pub fn forget_run(&self) {
+            for set in [&self.confirmed, &self.offline] {
+                set.lock().unwrap_or_else(|e| e.into_inner()).clear();
             }
         }
     }
@@ -431,18 +454,10 @@ mod desktop {
         validators: Option<(Option<String>, Option<String>)>,
     ) -> Result<Downloaded, NetError> {
         let limits = net.limits;
-        let client = if is_loopback(&url) {
-            net.desktop.direct.as_ref()
-        } else {
-            net.desktop.client.as_ref()
-        };
-        let Some(client) = client else {
-            let why = net.desktop.setup_error.clone().unwrap_or_default();
-            return Err(NetError::new(
-                &url,
-                Failure::Other(format!("no HTTP client: {why}")),
-            ));
-        };
+        let client = net
+            .desktop
+            .client(&url)
+            .map_err(|why| NetError::new(&url, Failure::Other(format!("no HTTP client: {why}"))))?;
         let mut request = client.get(url.clone()).timeout(limits.total);
         if let Some((etag, last_modified)) = validators {
             if let Some(etag) = etag {

@@ -35,11 +35,12 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The same limits with every time limit set to `seconds` (the command line's `--timeout`).
+    /// The same limits with `seconds` per download (the command line's `--timeout`); connecting
+    /// may take no longer than that either.
     pub fn with_timeout(self, seconds: f64) -> Limits {
         let time = Duration::from_secs_f64(seconds.max(0.1));
         Limits {
-            connect: time.min(self.connect.max(time / 2)),
+            connect: self.connect.min(time),
             total: time,
             ..self
         }
@@ -75,6 +76,8 @@ impl Kind {
 /// Which origins a level's assets may come from: the level's own, and those it lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origins {
+    /// The address of the level being opened, which may be anywhere (the visitor chose it).
+    pub level_url: Option<String>,
     /// The origin of the level being opened (`https://host:port`), once known.
     pub level: Option<String>,
     /// `exhibition.allowed_origins` of the level, normalised.
@@ -85,6 +88,7 @@ impl Origins {
     /// Only the level's own origin.
     pub fn of_level(level_url: &Url) -> Origins {
         Origins {
+            level_url: Some(level_url.to_string()),
             level: Some(origin_of(level_url)),
             allowed: Vec::new(),
         }
@@ -92,6 +96,9 @@ impl Origins {
 
     /// Whether an asset at `url` may be downloaded for this level.
     pub fn permit(&self, url: &Url) -> Result<(), Failure> {
+        if self.level_url.as_deref() == Some(url.as_str()) {
+            return Ok(());
+        }
         let origin = origin_of(url);
         if self.level.as_deref() == Some(origin.as_str()) || self.allowed.contains(&origin) {
             return Ok(());
@@ -467,7 +474,9 @@ mod tests {
     #[test]
     fn assets_stay_on_the_levels_origin_unless_allowed() {
         let level = url("http://127.0.0.1:8080/levels/a.ron");
+        assert!(Origins::default().permit(&level).is_err());
         let mut origins = Origins::of_level(&level);
+        assert!(origins.permit(&level).is_ok());
         assert!(
             origins
                 .permit(&url("http://127.0.0.1:8080/works/a.png"))
