@@ -146,6 +146,14 @@ cp web/index.html web/loader.js web/style.css "$STAGE/"
 # scripts that made the sample pictures (assets/works/source/).
 mkdir -p "$STAGE/levels"
 cp levels/*.ron "$STAGE/levels/"
+# The title screen's level picker lists the bundled levels: their file names and exhibition
+# titles go into the page (a browser cannot list a folder).
+bundled=""
+for level in levels/*.ron; do
+  title=$(grep -m1 -E '^[[:space:]]*title:[[:space:]]*"' "$level" | sed -E 's/^[^"]*"(.*)",?[[:space:]]*$/\1/; s/[|;<>&"#]//g')
+  bundled="$bundled${bundled:+;}$(basename "$level")|$title"
+done
+sed -i "s#<meta name=\"vernissage-levels\" content=\"\">#<meta name=\"vernissage-levels\" content=\"$bundled\">#" "$STAGE/index.html"
 cp -R assets "$STAGE/assets"
 rm -rf "$STAGE/assets/works/source"
 

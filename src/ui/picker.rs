@@ -21,8 +21,12 @@ pub(super) fn plugin(app: &mut App) {
         Some(LevelLocation::File { root, .. }) => Some(root.clone()),
         _ => None,
     };
+    // In the browser: the levels bundled beside the page (their root is the page's folder).
     #[cfg(target_arch = "wasm32")]
-    let root = None;
+    let root = match app.world().get_resource::<Launch>().map(|l| &l.level) {
+        Some(LevelLocation::File { root, .. }) if root == "." => Some(root.clone()),
+        _ => None,
+    };
     app.insert_resource(Picker { root, ..default() })
         .add_systems(OnEnter(Screen::Title), (list_local_levels, reset_field))
         .add_systems(
@@ -91,6 +95,20 @@ pub fn local_levels(root: &std::path::Path) -> Vec<LocalLevel> {
     found
 }
 
+/// `a.ron|Title;b.ron|Other` (the browser page's list of bundled levels) as (file, title)
+/// pairs; entries that are not a plain `.ron` file name are left out.
+pub fn parse_bundled(content: &str) -> Vec<(String, String)> {
+    content
+        .split(';')
+        .filter_map(|entry| {
+            let (file, title) = entry.split_once('|')?;
+            let file = file.trim();
+            (file.ends_with(".ron") && !file.contains('/') && !file.contains(".."))
+                .then(|| (file.to_string(), title.trim().to_string()))
+        })
+        .collect()
+}
+
 fn list_local_levels(mut picker: ResMut<Picker>) {
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -101,7 +119,16 @@ fn list_local_levels(mut picker: ResMut<Picker>) {
             .unwrap_or_default();
     }
     #[cfg(target_arch = "wasm32")]
-    let _ = &mut picker;
+    {
+        picker.local = crate::web::bundled_levels()
+            .into_iter()
+            .map(|(file, title)| LocalLevel {
+                level: format!("levels/{file}"),
+                readable: true,
+                title: if title.is_empty() { file } else { title },
+            })
+            .collect();
+    }
 }
 
 fn reset_field(mut picker: ResMut<Picker>) {
@@ -280,7 +307,10 @@ fn picker_contents(
             .map(|r| r.title.clone()),
         LevelLocation::File { .. } => None,
     };
-    let detail = format!("{}  ·  Enter or click to walk in", current.label());
+    let detail = match &title {
+        Some(_) => format!("{}  ·  Enter or click to walk in", current.label()),
+        None => "Enter or click to walk in".to_string(),
+    };
     if row(
         ui,
         title.as_deref().unwrap_or(&current.label()),
@@ -303,7 +333,14 @@ fn picker_contents(
             })
             .collect();
         if !others.is_empty() {
-            section(ui, "On this computer");
+            section(
+                ui,
+                if cfg!(target_arch = "wasm32") {
+                    "More exhibitions here"
+                } else {
+                    "On this computer"
+                },
+            );
             for level in others {
                 if row(ui, &level.title, &level.level, false, level.readable) {
                     choice = Some(LevelLocation::File {
@@ -370,6 +407,19 @@ fn picker_contents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_bundled_levels_are_read_from_its_list() {
+        assert_eq!(
+            parse_bundled("default.ron|Slow Light;small.ron|Small Hours"),
+            vec![
+                ("default.ron".to_string(), "Slow Light".to_string()),
+                ("small.ron".to_string(), "Small Hours".to_string())
+            ]
+        );
+        assert!(parse_bundled("").is_empty());
+        assert!(parse_bundled("../x.ron|X;a/b.ron|Y;notes.txt|Z;nobar.ron").is_empty());
+    }
 
     #[test]
     fn local_levels_are_the_ron_files_with_their_titles() {

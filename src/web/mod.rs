@@ -68,6 +68,21 @@ pub fn level_path(param: Option<&str>) -> String {
     }
 }
 
+/// The levels bundled beside the page, as (file name, exhibition title), from the page's
+/// `<meta name="vernissage-levels" content="a.ron|Title;…">` (written by web/build.sh).
+pub fn bundled_levels() -> Vec<(String, String)> {
+    let content = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector("meta[name=\"vernissage-levels\"]")
+                .ok()
+                .flatten()
+        })
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_default();
+    crate::ui::picker::parse_bundled(&content)
+}
+
 /// Marks the page's state (`data-state` on `<body>`): the page hides its loading bar on
 /// `running` and shows an error panel on `error`.
 fn set_page_state(state: &str) {
