@@ -23,7 +23,7 @@ pub fn iso8601_utc(ms: u64) -> String {
 
 /// Year, month and day of a count of days since 1970-01-01 (proleptic Gregorian calendar;
 /// Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+pub(crate) fn civil_from_days(days: u64) -> (u64, u64, u64) {
     let z = days + 719_468;
     let era = z / 146_097;
     let doe = z % 146_097;

@@ -200,6 +200,31 @@ impl Net {
     }
 }
 
+/// Where redirects led: an asset must still be on an origin the level allows.
+fn check_redirect(net: &Net, url: &Url, landed: &Url, kind: Kind) -> Result<(), NetError> {
+    if kind == Kind::Level || landed == url {
+        return Ok(());
+    }
+    let origins = net
+        .origins
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    origins.permit(landed).map_err(|_| {
+        NetError::new(
+            url,
+            super::policy::Failure::RedirectOutside {
+                to: super::policy::origin_of(landed),
+            },
+        )
+    })
+}
+
+/// An answer other than 2xx (or 304 where a copy was offered).
+fn status_failure(code: u16, reason: Option<&str>) -> super::policy::Failure {
+    super::policy::Failure::Status(code, reason.unwrap_or("").to_string())
+}
+
 /// The deepest cause of an error chain, which says what really happened ("Connection refused").
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
@@ -471,22 +496,7 @@ mod desktop {
             .send()
             .await
             .map_err(|e| NetError::new(&url, classify(&e, &limits, 0, None)))?;
-        // Where redirects led: an asset must still be on an allowed origin.
-        if kind == Kind::Asset && response.url() != &url {
-            let origins = net
-                .origins
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            if origins.permit(response.url()).is_err() {
-                return Err(NetError::new(
-                    &url,
-                    Failure::RedirectOutside {
-                        to: super::super::policy::origin_of(response.url()),
-                    },
-                ));
-            }
-        }
+        super::check_redirect(&net, &url, response.url(), kind)?;
         let status = response.status();
         if status == reqwest::StatusCode::NOT_MODIFIED {
             return Ok(Downloaded::NotModified);
@@ -494,10 +504,7 @@ mod desktop {
         if !status.is_success() {
             return Err(NetError::new(
                 &url,
-                Failure::Status(
-                    status.as_u16(),
-                    status.canonical_reason().unwrap_or("").to_string(),
-                ),
+                super::status_failure(status.as_u16(), status.canonical_reason()),
             ));
         }
         let etag = header(&response, reqwest::header::ETAG);
@@ -581,6 +588,10 @@ mod browser {
     /// The browser's fetch: it follows redirects and caches by itself (HTTP caching rules).
     pub async fn fetch(net: &Arc<Net>, url: &Url, kind: Kind) -> Result<Vec<u8>, NetError> {
         let limits = net.limits;
+        let timed_out = || Failure::Timeout {
+            limit: limits.total,
+            received: 0,
+        };
         let client = reqwest::Client::new();
         let response = client
             .get(url.clone())
@@ -591,10 +602,7 @@ mod browser {
                 NetError::new(
                     url,
                     if e.is_timeout() {
-                        Failure::Timeout {
-                            limit: limits.total,
-                            received: 0,
-                        }
+                        timed_out()
                     } else {
                         Failure::Connect(format!(
                             "the browser could not fetch it: the server is unreachable or does \
@@ -604,29 +612,12 @@ mod browser {
                     },
                 )
             })?;
-        if kind == Kind::Asset && response.url() != url {
-            let origins = net
-                .origins
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            if origins.permit(response.url()).is_err() {
-                return Err(NetError::new(
-                    url,
-                    Failure::RedirectOutside {
-                        to: super::super::policy::origin_of(response.url()),
-                    },
-                ));
-            }
-        }
+        super::check_redirect(net, url, response.url(), kind)?;
         let status = response.status();
         if !status.is_success() {
             return Err(NetError::new(
                 url,
-                Failure::Status(
-                    status.as_u16(),
-                    status.canonical_reason().unwrap_or("").to_string(),
-                ),
+                super::status_failure(status.as_u16(), status.canonical_reason()),
             ));
         }
         let announced = response.content_length();
@@ -637,10 +628,7 @@ mod browser {
             NetError::new(
                 url,
                 if e.is_timeout() {
-                    Failure::Timeout {
-                        limit: limits.total,
-                        received: 0,
-                    }
+                    timed_out()
                 } else {
                     Failure::Truncated {
                         received: 0,
