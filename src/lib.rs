@@ -16,6 +16,7 @@ pub mod player;
 pub mod scoring;
 pub mod screens;
 pub mod simulate;
+pub mod studio;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
@@ -81,6 +82,7 @@ impl Plugin for AppPlugin {
             feedback::plugin,
             market::plugin,
             scoring::plugin,
+            studio::plugin,
             ui::plugin,
         ));
         #[cfg(target_arch = "wasm32")]
@@ -130,6 +132,7 @@ impl Plugin for HeadlessPlugin {
             interaction::plugin,
             feedback::plugin,
             market::plugin,
+            studio::plugin,
         ));
     }
 }

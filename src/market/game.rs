@@ -236,6 +236,16 @@ impl Market {
         false
     }
 
+    /// Commits a studio publication (the wallets its split pays and its registration) as one
+    /// write; refused as a whole when any payload breaks a rule.
+    pub fn publish(
+        &mut self,
+        timestamp: u64,
+        payloads: Vec<Payload>,
+    ) -> Result<Vec<Entry>, String> {
+        self.commit(timestamp, payloads)
+    }
+
     fn commit(&mut self, timestamp: u64, payloads: Vec<Payload>) -> Result<Vec<Entry>, String> {
         if let Some(reason) = &self.closed {
             return Err(reason.clone());

@@ -6,6 +6,7 @@ pub mod collection;
 pub mod inspect;
 pub mod leaderboard;
 pub mod settings_panel;
+pub mod studio;
 pub mod widgets;
 
 use bevy::prelude::*;
@@ -30,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
             analytics::plugin,
             leaderboard::plugin,
             collection::plugin,
+            studio::plugin,
         ))
         .add_systems(OnEnter(Screen::Gallery), spawn_hud)
         .add_systems(

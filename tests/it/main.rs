@@ -8,6 +8,7 @@ mod levels;
 mod malformed;
 mod market;
 mod scale;
+mod studio;
 mod support;
 mod walking;
 mod watch;
