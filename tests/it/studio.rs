@@ -10,6 +10,7 @@ use vernissage::level::schema::Placement;
 use vernissage::market::ledger::Payload;
 use vernissage::market::{Market, MarketDone, MarketOrder, Order, Wallet};
 use vernissage::screens::Screen;
+use vernissage::simulate::report::ReportedPublication;
 use vernissage::simulate::script::{Script, Step};
 use vernissage::simulate::{SimulationSpec, run, start};
 use vernissage::studio::candidate::{Candidate, reference};
@@ -358,19 +359,18 @@ fn publish_step(title: &str, seed: u64, appeal: f64) -> Step {
     }
 }
 
-#[test]
-fn visitors_who_prefer_one_published_candidate_rank_it_first() {
-    let dir = data_dir("prefer");
-    let mut spec = spec(
-        "levels/small.ron",
-        &dir,
-        vec![
-            publish_step("Loved", 1, 0.97),
-            publish_step("Shrugged At", 2, 0.12),
-            publish_step("Passed By", 3, 0.12),
-            Step::Wait(1.0),
-        ],
-    );
+/// Publishes three candidates, the visitors strongly preferring `favourite` (0, 1 or 2), and
+/// checks that it ranks above the other two once rated; its report entry comes back.
+fn favourite_ranks_first(favourite: usize, dir: &std::path::Path) -> ReportedPublication {
+    let titles = ["Loved", "Shrugged At", "Passed By"];
+    let ids = ["loved", "shrugged-at", "passed-by"];
+    let mut steps: Vec<Step> = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| publish_step(t, i as u64 + 1, if i == favourite { 0.97 } else { 0.12 }))
+        .collect();
+    steps.push(Step::Wait(1.0));
+    let mut spec = spec("levels/small.ron", dir, steps);
     spec.random_visitors = 12;
     spec.seed = 3;
     spec.duration = Some(480.0);
@@ -386,25 +386,43 @@ fn visitors_who_prefer_one_published_candidate_rank_it_first() {
     let final_score = |work: &str| {
         let p = report.published.iter().find(|p| p.work == work).unwrap();
         assert!(p.scores.len() >= 2, "{work}: {:?}", p.scores);
+        assert!(p.scores.windows(2).all(|w| w[0].time < w[1].time));
         p.scores.last().unwrap().clone()
     };
-    let loved = final_score("loved");
-    for other in ["shrugged-at", "passed-by"] {
+    let best = final_score(ids[favourite]);
+    for (i, other) in ids.iter().enumerate() {
+        if i == favourite {
+            continue;
+        }
         let score = final_score(other);
         assert!(
-            loved.predicted > score.predicted,
-            "loved {loved:?} vs {other} {score:?}"
+            best.predicted > score.predicted,
+            "{} {best:?} vs {other} {score:?}",
+            ids[favourite]
         );
         assert!(
-            loved.ratings > score.ratings,
-            "loved {loved:?} vs {other} {score:?}"
+            best.ratings > score.ratings,
+            "{best:?} vs {other} {score:?}"
         );
     }
-    assert!(loved.ratings >= 10, "{loved:?}");
-    // Its score was followed over time, and its sales reported.
-    let p = report.published.iter().find(|p| p.work == "loved").unwrap();
-    assert!(p.scores.windows(2).all(|w| w[0].time < w[1].time));
-    assert!(!p.sales.is_empty(), "{p:?}");
-    assert!(p.sales.iter().all(|s| s.price == 40 && s.kind == "buy"));
+    assert!(best.ratings >= 10, "{best:?}");
+    report
+        .published
+        .into_iter()
+        .find(|p| p.work == ids[favourite])
+        .unwrap()
+}
+
+#[test]
+fn visitors_who_prefer_one_published_candidate_rank_it_first() {
+    let dir = data_dir("prefer-first");
+    let loved = favourite_ranks_first(0, &dir);
+    // Its sales are reported, at its price.
+    assert!(!loved.sales.is_empty(), "{loved:?}");
+    assert!(loved.sales.iter().all(|s| s.price == 40 && s.kind == "buy"));
+    let _ = std::fs::remove_dir_all(&dir);
+    // The ranking follows the visitors' taste, not the order or the seed of the candidates.
+    let dir = data_dir("prefer-last");
+    favourite_ranks_first(2, &dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
