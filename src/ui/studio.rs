@@ -7,8 +7,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::catalogue::{
-    ACCENT, INK, INK_SOFT, MUTED, WARNING, card_frame, dim_gallery, edits_text, panel_heading,
-    panel_hint, panel_window,
+    ACCENT, HUD_CLEARANCE, INK, INK_SOFT, MUTED, WARNING, card_frame, dim_gallery, edits_text,
+    panel_heading, panel_hint, panel_window,
 };
 use crate::gallery::generative;
 use crate::player::keys::key_code;
@@ -37,8 +37,11 @@ pub const MAX_CANDIDATES: usize = 4;
 /// Edge of the live pictures, pixels: the size the model's image statistics are taken at.
 const PREVIEW: u32 = crate::scoring::content::STATS_SIZE;
 /// Shown size of a candidate's picture in the panel.
-const SHOWN: f32 = 172.0;
-const PANEL_WIDTH: f32 = 4.0 * (SHOWN + 24.0) + 8.0;
+const SHOWN: f32 = 140.0;
+/// The bench (four cards) on the left, the editor on the right.
+const BENCH_WIDTH: f32 = 4.0 * (SHOWN + 30.0);
+const EDITOR_WIDTH: f32 = 380.0;
+const PANEL_WIDTH: f32 = BENCH_WIDTH + EDITOR_WIDTH + 24.0;
 
 /// One candidate on the bench, with its picture and statistics once drawn.
 struct Slot {
@@ -76,14 +79,14 @@ struct StudioState {
 
 fn prepare_studio(mut state: ResMut<StudioState>, level: Option<Res<crate::gallery::ActiveLevel>>) {
     if state.slots.is_empty() {
-        // Two to start with, so there is something to compare.
-        state.slots = ["flow-field", "voronoi-mosaic"]
+        // Three to start with, so there is something to compare.
+        state.slots = ["flow-field", "voronoi-mosaic", "mountain-layers"]
             .iter()
             .enumerate()
             .filter_map(|(i, a)| Candidate::surprise(a, 1000 + i as u64).ok())
             .map(Slot::new)
             .collect();
-        state.draws = 2;
+        state.draws = 3;
     }
     if state.form.gallery == Publication::default().gallery
         && let Some(level) = level
@@ -165,16 +168,18 @@ fn predict(scores: Option<&GalleryScores>, slot: &Slot, form: &Publication) -> O
     Some(scores.scorer.predict_new(&work, slot.stats.as_ref()))
 }
 
-/// "Predicted 3.4 of 5 ± 0.8" and how sure that is.
+/// "Predicted 3.4 of 5", and how sure that is ("± 0.8 stars: nobody rated it yet; the model
+/// learned from 40 ratings").
 pub fn prediction_lines(p: &Prediction) -> (String, String) {
-    let head = match p.uncertainty {
-        Some(u) => format!("Predicted {:.1} of 5  \u{b1} {u:.1}", p.predicted),
-        None => format!("Predicted {:.1} of 5  (unsure)", p.predicted),
-    };
+    let head = format!("Predicted {:.1} of 5", p.predicted);
     let sure = match (p.ratings_learned, p.uncertainty) {
-        (0, _) => "No ratings in this exhibition yet: the model knows only its prior".to_string(),
-        (n, Some(_)) => format!("No ratings of this work yet; learned from {n} ratings of others"),
-        (n, None) => format!("No ratings of this work yet; only {n} ratings to learn from"),
+        (0, _) => {
+            "Unsure: nothing is rated in this exhibition yet, so this is the model's prior".into()
+        }
+        (n, Some(u)) => {
+            format!("\u{b1} {u:.1} stars: nobody rated it yet; the model learned from {n} ratings")
+        }
+        (n, None) => format!("Unsure: nobody rated it yet, and the model has only {n} ratings"),
     };
     (head, sure)
 }
@@ -225,12 +230,19 @@ fn show_studio(
             "Make a generative work, see what visitors' ratings predict for it, publish it.",
         );
         egui::ScrollArea::vertical()
-            .max_height(ui.ctx().content_rect().height() - 170.0)
+            .max_height(ui.ctx().content_rect().height() - HUD_CLEARANCE - 150.0)
             .show(ui, |ui| {
-                bench(ui, state, scores.as_deref());
-                ui.add_space(10.0);
-                editor(ui, state);
-                ui.add_space(10.0);
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(BENCH_WIDTH);
+                        bench(ui, state, scores.as_deref());
+                    });
+                    ui.vertical(|ui| {
+                        ui.set_width(EDITOR_WIDTH);
+                        editor(ui, state);
+                    });
+                });
+                ui.add_space(8.0);
                 let ready = market.as_ref().is_some_and(|m| m.closed.is_none())
                     && published.broken.is_none();
                 if let Some(why) = &published.broken {
@@ -359,7 +371,7 @@ fn editor(ui: &mut egui::Ui, state: &mut StudioState) {
     let mut surprise = false;
     let mut add = false;
     card_frame().show(ui, |ui| {
-        ui.set_width(PANEL_WIDTH - 24.0);
+        ui.set_width(EDITOR_WIDTH - 24.0);
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new("Algorithm").color(INK));
             let mut algorithm = slot.candidate.algorithm.clone();
@@ -377,14 +389,18 @@ fn editor(ui: &mut egui::Ui, state: &mut StudioState) {
             }
             ui.label(egui::RichText::new("Seed").color(INK));
             ui.add(egui::DragValue::new(&mut slot.candidate.seed).range(0..=MAX_SEED));
+        });
+        ui.horizontal(|ui| {
             surprise = ui.button("Surprise me").clicked();
             add = ui
                 .add_enabled(can_add, egui::Button::new("Add a candidate"))
                 .clicked();
         });
         let specs = slot.candidate.specs();
+        ui.add_space(4.0);
+        ui.spacing_mut().slider_width = 200.0;
         egui::Grid::new("studio-params")
-            .num_columns(3)
+            .num_columns(2)
             .spacing([12.0, 4.0])
             .show(ui, |ui| {
                 for spec in specs {
@@ -394,15 +410,15 @@ fn editor(ui: &mut egui::Ui, state: &mut StudioState) {
                         .get(spec.name)
                         .copied()
                         .unwrap_or(spec.default);
-                    ui.label(egui::RichText::new(spec.name).color(INK_SOFT));
+                    ui.label(egui::RichText::new(spec.name).color(INK_SOFT))
+                        .on_hover_text(spec.help);
                     let mut slider = egui::Slider::new(&mut value, spec.min..=spec.max);
                     if is_integer(spec) {
                         slider = slider.integer();
                     }
-                    if ui.add_sized([260.0, 18.0], slider).changed() {
+                    if ui.add(slider).on_hover_text(spec.help).changed() {
                         slot.candidate.set(spec.name, value);
                     }
-                    ui.label(egui::RichText::new(spec.help).color(MUTED).small());
                     ui.end_row();
                 }
             });
@@ -429,48 +445,49 @@ fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
     let mut pressed = false;
     card_frame().show(ui, |ui| {
         ui.set_width(PANEL_WIDTH - 24.0);
-        ui.label(
-            egui::RichText::new("Publish the selected candidate")
-                .color(INK)
-                .strong(),
-        );
         let f = &mut state.form;
+        ui.spacing_mut().slider_width = 140.0;
         egui::Grid::new("studio-form")
             .num_columns(4)
-            .spacing([12.0, 6.0])
+            .spacing([10.0, 6.0])
             .show(ui, |ui| {
                 ui.label("Title");
                 ui.add(egui::TextEdit::singleline(&mut f.title).desired_width(260.0));
                 ui.label("Artist");
-                ui.add(egui::TextEdit::singleline(&mut f.artist).desired_width(200.0));
+                ui.add(egui::TextEdit::singleline(&mut f.artist).desired_width(260.0));
                 ui.end_row();
+                ui.label("Description");
+                ui.add(egui::TextEdit::singleline(&mut f.description).desired_width(260.0));
                 ui.label("Price (tokens)");
-                ui.add(
-                    egui::DragValue::new(&mut f.price).range(1..=crate::level::check::MAX_PRICE),
-                );
-                ui.label("Editions");
-                ui.add(egui::DragValue::new(&mut f.editions).range(1..=10_000));
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::DragValue::new(&mut f.price)
+                            .range(1..=crate::level::check::MAX_PRICE),
+                    );
+                    ui.label("Editions");
+                    ui.add(egui::DragValue::new(&mut f.editions).range(1..=10_000));
+                });
                 ui.end_row();
                 ui.label("Artist's share %");
                 ui.add(egui::Slider::new(&mut f.artist_percent, 1.0..=100.0).step_by(0.5));
-                ui.label("Rest to");
-                ui.add(egui::TextEdit::singleline(&mut f.gallery).desired_width(200.0));
-                ui.end_row();
-                ui.label("Resale royalty %");
-                ui.add(egui::Slider::new(&mut f.resale_percent, 0.0..=50.0).step_by(0.5));
+                ui.label("Rest of a sale to");
+                ui.horizontal(|ui| {
+                    ui.add(egui::TextEdit::singleline(&mut f.gallery).desired_width(110.0));
+                    ui.label("Resale %");
+                    ui.add(egui::Slider::new(&mut f.resale_percent, 0.0..=50.0).step_by(0.5));
+                });
                 ui.end_row();
             });
-        ui.label("Description");
-        ui.add(
-            egui::TextEdit::multiline(&mut f.description)
-                .desired_rows(2)
-                .desired_width(PANEL_WIDTH - 40.0),
-        );
         let problems = publish::problems(f);
         ui.horizontal(|ui| {
             let enabled = ready && problems.is_empty() && !state.waiting;
             pressed = ui
-                .add_enabled(enabled, egui::Button::new("Publish"))
+                .add_enabled(
+                    enabled,
+                    egui::Button::new(
+                        egui::RichText::new("Publish the selected candidate").strong(),
+                    ),
+                )
                 .clicked();
             if let Some(first) = problems.first() {
                 ui.colored_label(MUTED, first);
@@ -495,15 +512,15 @@ mod tests {
             uncertainty: None,
         };
         let (head, sure) = prediction_lines(&p);
-        assert_eq!(head, "Predicted 3.4 of 5  (unsure)");
-        assert!(sure.contains("No ratings in this exhibition yet"), "{sure}");
+        assert_eq!(head, "Predicted 3.4 of 5");
+        assert!(sure.starts_with("Unsure: nothing is rated"), "{sure}");
         let q = Prediction {
             ratings_learned: 40,
             uncertainty: Some(0.81),
             ..p
         };
-        let (head, sure) = prediction_lines(&q);
-        assert_eq!(head, "Predicted 3.4 of 5  \u{b1} 0.8");
+        let (_, sure) = prediction_lines(&q);
+        assert!(sure.starts_with("\u{b1} 0.8 stars"), "{sure}");
         assert!(sure.contains("40 ratings"), "{sure}");
         assert_eq!(feature_label("image.edge_density"), "edge density");
     }
