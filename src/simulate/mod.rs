@@ -576,6 +576,8 @@ fn run_scripts(
     wallets: Query<&crate::market::Wallet>,
     mut publish: MessageWriter<crate::studio::PublishRequest>,
     mut publications: Option<ResMut<Publications>>,
+    locals: Query<(), With<crate::player::LocalVisitor>>,
+    mut panel: Option<ResMut<NextState<crate::screens::Panel>>>,
 ) {
     for (entity, mut runner, mut input, mut sim, focus) in &mut visitors {
         while runner.next < runner.steps.len() && clock.time + 1e-9 >= runner.resume_at {
@@ -611,7 +613,15 @@ fn run_scripts(
                     });
                 }
                 Step::Inspect => match focus.and_then(|f| f.work_id.clone()) {
-                    Some(work) => runner.inspected = Some(work),
+                    Some(work) => {
+                        runner.inspected = Some(work);
+                        // The person's own visitor (`--script` in the game) sees the panel.
+                        if locals.contains(entity)
+                            && let Some(panel) = panel.as_deref_mut()
+                        {
+                            panel.set(crate::screens::Panel::Inspect);
+                        }
+                    }
                     None => {
                         refused.write(ActionRefused {
                             visitor: entity,
