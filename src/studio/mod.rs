@@ -211,6 +211,9 @@ fn publish_works(
     fixed: Res<Time<Fixed>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
+    if requests.is_empty() {
+        return;
+    }
     let (Some(level), Some(mut market)) = (level, market) else {
         requests.clear();
         return;
