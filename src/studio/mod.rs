@@ -78,9 +78,10 @@ pub struct Published {
 }
 
 /// The level the gallery shows: `level` (valid, placements filled) with the studio overlay
-/// merged in, read from `dir` (the exhibition's data directory) when there is one, else from
-/// memory. The content hashes of the published works come back too. A broken overlay is
-/// reported and left out: the exhibition still opens.
+/// merged in: the file in `dir` (the exhibition's data directory), or in the browser the copy
+/// in local storage, or else the works published in this session. The content hashes of the
+/// published works come back too. A broken overlay is reported and left out: the exhibition
+/// still opens.
 pub fn merge_published(
     level: &Level,
     dir: Option<&Path>,
@@ -89,32 +90,26 @@ pub fn merge_published(
     let id = level.exhibition.id.clone();
     let empty = crate::level::AssetBytes::new();
     published.broken = None;
-    let merged = match dir.map(|d| d.join(overlay::FILE_NAME)) {
-        Some(path) if path.exists() => {
-            let label = path.display().to_string();
-            match std::fs::read_to_string(&path) {
-                Err(e) => Err(vec![format!("{label}:1:1: cannot read it: {e}")]),
-                Ok(text) => {
-                    let merged = overlay::merge(level, &text, &empty);
-                    let lines: Vec<String> = merged
-                        .diagnostics
-                        .iter()
-                        .map(|d| d.render(&label))
-                        .collect();
-                    match merged.level {
-                        Some(with) => {
-                            for line in &lines {
-                                warn!("{line}");
-                            }
-                            let works = with.works[level.works.len()..].to_vec();
-                            Ok((with, merged.content_hashes, works))
-                        }
-                        None => Err(lines),
+    let merged = match stored_overlay(dir, &id) {
+        Some(Err(line)) => Err(vec![line]),
+        Some(Ok((label, text))) => {
+            let merged = overlay::merge(level, &text, &empty);
+            let lines: Vec<String> = merged
+                .diagnostics
+                .iter()
+                .map(|d| d.render(&label))
+                .collect();
+            match merged.level {
+                Some(with) => {
+                    for line in &lines {
+                        warn!("{line}");
                     }
+                    let works = with.works[level.works.len()..].to_vec();
+                    Ok((with, merged.content_hashes, works))
                 }
+                None => Err(lines),
             }
         }
-        Some(_) => Ok((level.clone(), BTreeMap::new(), Vec::new())),
         None => {
             let works = if published.exhibition.as_deref() == Some(id.as_str()) {
                 published.works.clone()
@@ -155,6 +150,37 @@ pub fn merge_published(
             ));
             (level.clone(), BTreeMap::new())
         }
+    }
+}
+
+/// The browser keeps an exhibition's overlay in local storage under this prefix and its id.
+pub const BROWSER_KEY_PREFIX: &str = "vernissage.studio.";
+
+/// The stored overlay, as (label for messages, text): `studio.ron` in the data directory, or
+/// in the browser local storage; `None` when there is none.
+fn stored_overlay(
+    dir: Option<&Path>,
+    exhibition: &str,
+) -> Option<Result<(String, String), String>> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = dir;
+        let key = format!("{BROWSER_KEY_PREFIX}{exhibition}");
+        crate::web::storage::local_get(&key).map(|text| Ok((format!("localStorage {key}"), text)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = exhibition;
+        let path = dir?.join(overlay::FILE_NAME);
+        if !path.exists() {
+            return None;
+        }
+        let label = path.display().to_string();
+        Some(
+            std::fs::read_to_string(&path)
+                .map(|text| (label.clone(), text))
+                .map_err(|e| format!("{label}:1:1: cannot read it: {e}")),
+        )
     }
 }
 
@@ -308,10 +334,7 @@ fn publish_one(
         .ok_or("the registration was not committed")?;
     published.works.push(placed.clone());
     published.exhibition = Some(level.exhibition.id.clone());
-    let saved = match dir {
-        Some(dir) => Some(save_overlay(dir, &level.exhibition.id, &published.works)?),
-        None => None,
-    };
+    let saved = save_overlay(dir, &level.exhibition.id, &published.works)?;
     let placement = match &placed.placement {
         crate::level::schema::Placement::Wall { room, wall, .. } => {
             format!("hung on the {wall} wall of \"{room}\"")
@@ -328,20 +351,40 @@ fn publish_one(
     })
 }
 
-/// Writes the overlay file (through a temporary file, so a crash never leaves half of it).
-fn save_overlay(dir: &Path, exhibition: &str, works: &[Work]) -> Result<String, String> {
-    let path = dir.join(overlay::FILE_NAME);
+/// Saves the overlay: the file in the data directory (through a temporary file, so a crash
+/// never leaves half of it), or the browser's local storage; where it went, if anywhere.
+fn save_overlay(
+    dir: Option<&Path>,
+    exhibition: &str,
+    works: &[Work],
+) -> Result<Option<String>, String> {
     let text = overlay::Overlay {
         format: overlay::OVERLAY_FORMAT,
         exhibition: exhibition.to_string(),
         works: works.to_vec(),
     }
     .to_ron()?;
-    let temporary = dir.join(format!("{}.tmp", overlay::FILE_NAME));
-    let label = path.display().to_string();
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&temporary, text))
-        .and_then(|()| std::fs::rename(&temporary, &path))
-        .map_err(|e| format!("registered in the ledger, but {label} could not be written: {e}"))?;
-    Ok(label)
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = dir;
+        let key = format!("{BROWSER_KEY_PREFIX}{exhibition}");
+        crate::web::storage::local_set(&key, &text);
+        Ok(Some(format!("localStorage {key}")))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let Some(dir) = dir else {
+            return Ok(None);
+        };
+        let path = dir.join(overlay::FILE_NAME);
+        let temporary = dir.join(format!("{}.tmp", overlay::FILE_NAME));
+        let label = path.display().to_string();
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&temporary, text))
+            .and_then(|()| std::fs::rename(&temporary, &path))
+            .map_err(|e| {
+                format!("registered in the ledger, but {label} could not be written: {e}")
+            })?;
+        Ok(Some(label))
+    }
 }
