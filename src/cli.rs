@@ -241,7 +241,10 @@ pub fn run(cli: Cli) -> ExitCode {
             level.as_deref(),
             data_dir.as_deref().or(cli.data_dir.as_deref()),
         ),
-        Some(Command::Studio(args)) => studio(&args, cli.data_dir.as_deref()),
+        Some(Command::Studio(args)) => {
+            let data_dir = args.data_dir.clone().or(cli.data_dir);
+            studio(&args, data_dir.as_deref())
+        }
         Some(Command::Ledger(command)) => ledger(command, cli.data_dir.as_deref()),
         Some(Command::Scores {
             level,
@@ -474,6 +477,10 @@ pub struct StudioArgs {
     /// Edge of the picture in pixels.
     #[arg(long, value_name = "PX", default_value_t = crate::studio::candidate::RESOLUTION)]
     size: u32,
+    /// The data directory whose feedback trains the model and whose published works join the
+    /// exhibition (default: the platform's data directory).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 /// `vernissage studio ...`

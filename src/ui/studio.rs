@@ -236,37 +236,37 @@ fn show_studio(
                     ui.vertical(|ui| {
                         ui.set_width(BENCH_WIDTH);
                         bench(ui, state, scores.as_deref());
+                        if let Some((good, note)) = &state.note {
+                            ui.add_space(6.0);
+                            ui.colored_label(if *good { ACCENT } else { WARNING }, note);
+                        }
                     });
                     ui.vertical(|ui| {
                         ui.set_width(EDITOR_WIDTH);
                         editor(ui, state);
+                        ui.add_space(6.0);
+                        let ready = market.as_ref().is_some_and(|m| m.closed.is_none())
+                            && published.broken.is_none();
+                        if let Some(why) = &published.broken {
+                            ui.colored_label(WARNING, why);
+                        }
+                        if let Some(why) = market.as_ref().and_then(|m| m.closed.as_ref()) {
+                            ui.colored_label(WARNING, format!("The market is read-only: {why}"));
+                        }
+                        if form(ui, state, ready)
+                            && let Ok(visitor) = visitors.single()
+                            && let Some(slot) = state.slots.get(state.selected)
+                        {
+                            requests.write(PublishRequest {
+                                visitor,
+                                candidate: slot.candidate.clone(),
+                                publication: state.form.clone(),
+                            });
+                            state.waiting = true;
+                            state.note = Some((true, "Publishing...".into()));
+                        }
                     });
                 });
-                ui.add_space(8.0);
-                let ready = market.as_ref().is_some_and(|m| m.closed.is_none())
-                    && published.broken.is_none();
-                if let Some(why) = &published.broken {
-                    ui.colored_label(WARNING, why);
-                }
-                if let Some(why) = market.as_ref().and_then(|m| m.closed.as_ref()) {
-                    ui.colored_label(WARNING, format!("The market is read-only: {why}"));
-                }
-                if form(ui, state, ready)
-                    && let Ok(visitor) = visitors.single()
-                    && let Some(slot) = state.slots.get(state.selected)
-                {
-                    requests.write(PublishRequest {
-                        visitor,
-                        candidate: slot.candidate.clone(),
-                        publication: state.form.clone(),
-                    });
-                    state.waiting = true;
-                    state.note = Some((true, "Publishing...".into()));
-                }
-                if let Some((good, note)) = &state.note {
-                    ui.add_space(4.0);
-                    ui.colored_label(if *good { ACCENT } else { WARNING }, note);
-                }
             });
         ui.add_space(4.0);
         panel_hint(
@@ -310,7 +310,7 @@ fn bench(ui: &mut egui::Ui, state: &mut StudioState, scores: Option<&GalleryScor
                         }
                         ui.label(
                             egui::RichText::new(format!(
-                                "{}  seed {}",
+                                "{} #{}",
                                 slot.candidate.algorithm, slot.candidate.seed
                             ))
                             .color(if chosen { ACCENT } else { INK_SOFT })
@@ -444,20 +444,23 @@ fn editor(ui: &mut egui::Ui, state: &mut StudioState) {
 fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
     let mut pressed = false;
     card_frame().show(ui, |ui| {
-        ui.set_width(PANEL_WIDTH - 24.0);
+        ui.set_width(EDITOR_WIDTH - 24.0);
         let f = &mut state.form;
-        ui.spacing_mut().slider_width = 140.0;
+        ui.spacing_mut().slider_width = 150.0;
+        let field = 230.0;
         egui::Grid::new("studio-form")
-            .num_columns(4)
-            .spacing([10.0, 6.0])
+            .num_columns(2)
+            .spacing([10.0, 5.0])
             .show(ui, |ui| {
                 ui.label("Title");
-                ui.add(egui::TextEdit::singleline(&mut f.title).desired_width(260.0));
+                ui.add(egui::TextEdit::singleline(&mut f.title).desired_width(field));
+                ui.end_row();
                 ui.label("Artist");
-                ui.add(egui::TextEdit::singleline(&mut f.artist).desired_width(260.0));
+                ui.add(egui::TextEdit::singleline(&mut f.artist).desired_width(field));
                 ui.end_row();
                 ui.label("Description");
-                ui.add(egui::TextEdit::singleline(&mut f.description).desired_width(260.0));
+                ui.add(egui::TextEdit::singleline(&mut f.description).desired_width(field));
+                ui.end_row();
                 ui.label("Price (tokens)");
                 ui.horizontal(|ui| {
                     ui.add(
@@ -470,12 +473,12 @@ fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
                 ui.end_row();
                 ui.label("Artist's share %");
                 ui.add(egui::Slider::new(&mut f.artist_percent, 1.0..=100.0).step_by(0.5));
+                ui.end_row();
                 ui.label("Rest of a sale to");
-                ui.horizontal(|ui| {
-                    ui.add(egui::TextEdit::singleline(&mut f.gallery).desired_width(110.0));
-                    ui.label("Resale %");
-                    ui.add(egui::Slider::new(&mut f.resale_percent, 0.0..=50.0).step_by(0.5));
-                });
+                ui.add(egui::TextEdit::singleline(&mut f.gallery).desired_width(field));
+                ui.end_row();
+                ui.label("Resale royalty %");
+                ui.add(egui::Slider::new(&mut f.resale_percent, 0.0..=50.0).step_by(0.5));
                 ui.end_row();
             });
         let problems = publish::problems(f);
@@ -484,9 +487,7 @@ fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
             pressed = ui
                 .add_enabled(
                     enabled,
-                    egui::Button::new(
-                        egui::RichText::new("Publish the selected candidate").strong(),
-                    ),
+                    egui::Button::new(egui::RichText::new("Publish the selected one").strong()),
                 )
                 .clicked();
             if let Some(first) = problems.first() {

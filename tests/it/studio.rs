@@ -262,9 +262,9 @@ fn the_studio_command_renders_the_same_candidate_the_same_way() {
         let png_arg = png.to_string_lossy().into_owned();
         let dir_arg = dir.to_string_lossy().into_owned();
         let (code, out, err) = vernissage(&[
+            "studio",
             "--data-dir",
             &dir_arg,
-            "studio",
             "--level",
             LEVEL,
             "--algorithm",
