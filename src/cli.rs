@@ -550,6 +550,18 @@ fn run_studio(args: &StudioArgs, data_dir: Option<&Path>) -> Result<(), String> 
     };
     say!("predicted score: {:.2} of 5 ({sure})", prediction.predicted);
     say!("baseline (an average work): {:.2}", prediction.baseline);
+    let hash = candidate.content_hash();
+    if let Some(work) = level
+        .works
+        .iter()
+        .find(|w| crate::level::content::content_hash(w, None) == Some(hash))
+    {
+        say!(
+            "already in the exhibition as \"{}\": publishing it again would be refused as a \
+             duplicate registration",
+            work.id
+        );
+    }
     say!("why (each feature's push, largest first):");
     for (name, value) in &prediction.contributions {
         say!("  {value:+.3}  {name}");

@@ -224,11 +224,7 @@ fn show_studio(
     let mut close = false;
     panel_window("Studio", PANEL_WIDTH).show(ctx, |ui| {
         ui.set_width(PANEL_WIDTH);
-        close = panel_heading(
-            ui,
-            "The Studio",
-            "Make a generative work, see what visitors' ratings predict for it, publish it.",
-        );
+        close = panel_heading(ui, "The Studio", "");
         egui::ScrollArea::vertical()
             .max_height(ui.ctx().content_rect().height() - HUD_CLEARANCE - 150.0)
             .show(ui, |ui| {
@@ -271,8 +267,9 @@ fn show_studio(
         ui.add_space(4.0);
         panel_hint(
             ui,
-            "Click a candidate to edit it.  Publishing registers the selected one in the ledger \
-             under your artist key and hangs it in the studio room.  Esc closes.",
+            "Make a generative work and see what visitors' ratings predict for it.  Click a \
+             candidate to edit it; publishing registers it in the ledger under your artist key \
+             and hangs it in the studio room.  Esc closes.",
         );
     });
     if close {
@@ -401,7 +398,7 @@ fn editor(ui: &mut egui::Ui, state: &mut StudioState) {
         ui.spacing_mut().slider_width = 200.0;
         egui::Grid::new("studio-params")
             .num_columns(2)
-            .spacing([12.0, 4.0])
+            .spacing([12.0, 2.0])
             .show(ui, |ui| {
                 for spec in specs {
                     let mut value = slot
@@ -446,11 +443,10 @@ fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
     card_frame().show(ui, |ui| {
         ui.set_width(EDITOR_WIDTH - 24.0);
         let f = &mut state.form;
-        ui.spacing_mut().slider_width = 150.0;
         let field = 230.0;
         egui::Grid::new("studio-form")
             .num_columns(2)
-            .spacing([10.0, 5.0])
+            .spacing([10.0, 3.0])
             .show(ui, |ui| {
                 ui.label("Title");
                 ui.add(egui::TextEdit::singleline(&mut f.title).desired_width(field));
@@ -472,15 +468,27 @@ fn form(ui: &mut egui::Ui, state: &mut StudioState, ready: bool) -> bool {
                 });
                 ui.end_row();
                 ui.label("Artist's share %");
-                ui.add(egui::Slider::new(&mut f.artist_percent, 1.0..=100.0).step_by(0.5));
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::DragValue::new(&mut f.artist_percent)
+                            .range(1.0..=100.0)
+                            .speed(0.5),
+                    );
+                    ui.label("resale royalty %");
+                    ui.add(
+                        egui::DragValue::new(&mut f.resale_percent)
+                            .range(0.0..=50.0)
+                            .speed(0.5),
+                    );
+                });
                 ui.end_row();
                 ui.label("Rest of a sale to");
                 ui.add(egui::TextEdit::singleline(&mut f.gallery).desired_width(field));
                 ui.end_row();
-                ui.label("Resale royalty %");
-                ui.add(egui::Slider::new(&mut f.resale_percent, 0.0..=50.0).step_by(0.5));
-                ui.end_row();
             });
+        // Shares move in half percents, so they always have two decimals at most.
+        f.artist_percent = (f.artist_percent * 2.0).round() / 2.0;
+        f.resale_percent = (f.resale_percent * 2.0).round() / 2.0;
         let problems = publish::problems(f);
         ui.horizontal(|ui| {
             let enabled = ready && problems.is_empty() && !state.waiting;

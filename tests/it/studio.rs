@@ -209,6 +209,38 @@ fn a_publication_is_registered_once_hung_sold_saved_and_reloaded() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("levels/default.ron: ok ("), "{out}");
     assert!(out.contains("studio.ron: ok (overlay"), "{out}");
+    // The studio command knows the content is published already.
+    let png = dir.join("again.png").to_string_lossy().into_owned();
+    let mut args = vec![
+        "studio",
+        "--data-dir",
+        &dir_arg,
+        "--level",
+        LEVEL,
+        "--algorithm",
+        "voronoi-mosaic",
+        "--seed",
+        "2026",
+        "--png",
+        &png,
+        "--size",
+        "32",
+    ];
+    for param in [
+        "cells=64",
+        "jitter=0.5",
+        "grout=3",
+        "shading=0.8",
+        "palette=5",
+    ] {
+        args.extend(["--param", param]);
+    }
+    let (code, out, err) = vernissage(&args);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("already in the exhibition as \"tide-study\""),
+        "{out}"
+    );
     // Without its level an overlay cannot be checked, and says so.
     let (code, out, _) = vernissage(&["validate", &file_arg]);
     assert_eq!(code, 1);
@@ -307,6 +339,7 @@ fn the_studio_command_renders_the_same_candidate_the_same_way() {
         "{out_a}"
     );
     assert!(out_a.contains("image.colourfulness"), "{out_a}");
+    assert!(!out_a.contains("already in the exhibition"), "{out_a}");
 
     let png_arg = dir.join("c.png").to_string_lossy().into_owned();
     let (code, _, err) = vernissage(&[
