@@ -126,14 +126,21 @@ pub enum Command {
     /// `FILE:LINE:COLUMN: message` line per problem; exits 1 if any file has errors. Where the
     /// exhibition's ledger has registered a work, terms that differ from it are warned about.
     Validate {
-        /// Level files to check.
+        /// Level files to check; also studio overlays (`studio.ron`, the works visitors
+        /// published), checked merged into the level named by --level.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
+        /// The exhibition's level an overlay of published works belongs to.
+        #[arg(long, value_name = "LEVEL")]
+        level: Option<String>,
         /// The data directory whose ledgers the levels are compared with (default: the
         /// platform's data directory).
         #[arg(long = "data-dir", value_name = "DIR")]
         data_dir: Option<PathBuf>,
     },
+    /// Render a studio candidate headless: writes its picture as PNG and prints its content
+    /// hash, the score the exhibition's model predicts for it from its content, and why.
+    Studio(StudioArgs),
     /// Inspect an exhibition's token ledger, and sign levels as their curator
     /// (see docs/ledger.md).
     #[command(subcommand)]
@@ -239,11 +246,20 @@ pub enum LedgerCommand {
 /// Runs a parsed command line; the process exit code comes back.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Validate { files, data_dir }) => validate(
+        Some(Command::Validate {
+            files,
+            level,
+            data_dir,
+        }) => validate(
             &files,
+            level.as_deref(),
             data_dir.as_deref().or(cli.data_dir.as_deref()),
             cli.timeout,
         ),
+        Some(Command::Studio(args)) => {
+            let data_dir = args.data_dir.clone().or(cli.data_dir);
+            studio(&args, data_dir.as_deref())
+        }
         Some(Command::Ledger(command)) => ledger(command, cli.data_dir.as_deref()),
         Some(Command::Scores {
             level,
@@ -300,16 +316,28 @@ fn play(cli: Cli) -> ExitCode {
 }
 
 /// `vernissage validate FILE|URL...`: each level is also compared with its exhibition's ledger
-/// in the data directory `data_dir` (or the platform's). Levels given by URL are downloaded
-/// with their assets (through the cache in the data directory), each download cut off after
-/// `timeout` seconds.
-pub fn validate(files: &[String], data_dir: Option<&Path>, timeout: Option<f64>) -> ExitCode {
+/// in the data directory `data_dir` (or the platform's), and its studio overlay there is
+/// checked; an overlay given as FILE is checked against the level `base`. Levels given by URL
+/// are downloaded with their assets (through the cache in the data directory), each download
+/// cut off after `timeout` seconds.
+pub fn validate(
+    files: &[String],
+    base: Option<&str>,
+    data_dir: Option<&Path>,
+    timeout: Option<f64>,
+) -> ExitCode {
     let data_root = crate::launch::data_root(data_dir);
     let mut failed = false;
     for file in files {
         // Anything with a scheme is an address (and only http and https are accepted).
-        let (lines, ok) = if file.contains("://") {
+        let remote = file.contains("://");
+        let is_overlay = !remote
+            && std::fs::read_to_string(file)
+                .is_ok_and(|text| crate::studio::overlay::is_overlay(&text));
+        let (lines, ok) = if remote {
             check_level_url(file, data_root.as_deref(), timeout)
+        } else if is_overlay {
+            check_overlay_file(Path::new(file), file, base)
         } else {
             check_level_file(Path::new(file), file, data_root.as_deref())
         };
@@ -357,7 +385,9 @@ fn check_level_file(path: &Path, label: &str, data_root: Option<&Path>) -> (Vec<
         }
         std::fs::read(root.join(asset)).map_err(|e| e.to_string())
     });
-    report_lines(report, &bytes, label, data_root)
+    report_lines(report, &bytes, label, data_root, |level| {
+        assets_of(path, level)
+    })
 }
 
 /// `validate` of a level by URL: the level and every file it names are downloaded under the
@@ -396,17 +426,30 @@ fn check_level_url(
         .into_iter()
         .map(|n| format!("note: {n}"))
         .collect();
-    let (rest, ok) = report_lines(report, &bytes, url.as_str(), data_root);
+    // Confirmed during this run, so read again from the cache.
+    let (rest, ok) = report_lines(report, &bytes, url.as_str(), data_root, |level| {
+        crate::level::check::referenced_assets(level)
+            .into_iter()
+            .map(|(asset, _)| {
+                let bytes = policy::resolve(&url, &asset)
+                    .and_then(|asset_url| net.fetch_blocking(&asset_url))
+                    .map_err(|e| e.to_string());
+                (asset, bytes)
+            })
+            .collect()
+    });
     lines.extend(rest);
     (lines, ok)
 }
 
-/// The output lines of a checked level, and whether it is free of errors.
+/// The output lines of a checked level, and whether it is free of errors. `assets` reads the
+/// files a valid level names again (the studio overlay is checked against them).
 fn report_lines(
     report: crate::level::Report,
     bytes: &[u8],
     label: &str,
     data_root: Option<&Path>,
+    assets: impl Fn(&crate::level::Level) -> crate::level::AssetBytes,
 ) -> (Vec<String>, bool) {
     let mut diagnostics = report.diagnostics.clone();
     if let (Some(root), Some(level)) = (data_root, &report.level) {
@@ -414,15 +457,265 @@ fn report_lines(
         diagnostics.sort_by_key(|d| (d.line, d.column, d.severity));
     }
     let mut lines: Vec<String> = diagnostics.iter().map(|d| d.render(label)).collect();
-    let ok = !report.has_errors();
+    let mut ok = !report.has_errors();
     if ok && let Some(level) = &report.level {
         lines.push(format!(
             "{label}: ok ({} rooms, {} works)",
             level.rooms.len(),
             level.works.len()
         ));
+        // The works visitors published, as the game will merge them.
+        if let Some(root) = data_root {
+            let overlay = root
+                .join(&level.exhibition.id)
+                .join(crate::studio::overlay::FILE_NAME);
+            if overlay.exists() {
+                let label = overlay.display().to_string();
+                let (more, good) = merge_overlay(level, &overlay, &label, &assets(level));
+                lines.extend(more);
+                ok &= good;
+            }
+        }
     }
     (lines, ok)
+}
+
+/// The asset bytes a valid level refers to, read relative to its exhibition root.
+fn assets_of(path: &Path, level: &crate::level::Level) -> crate::level::AssetBytes {
+    let (root, _) = crate::level::exhibition_root(&path.to_string_lossy());
+    let root = PathBuf::from(root);
+    crate::level::check::referenced_assets(level)
+        .into_iter()
+        .map(|(asset, _)| {
+            let bytes = std::fs::read(root.join(&asset)).map_err(|e| e.to_string());
+            (asset, bytes)
+        })
+        .collect()
+}
+
+/// An overlay of published works checked merged into the level `base`.
+fn check_overlay_file(path: &Path, label: &str, base: Option<&str>) -> (Vec<String>, bool) {
+    let Some(base) = base else {
+        return (
+            vec![format!(
+                "{label}:1:1: this is an overlay of works published in the studio: name the \
+                 exhibition's level with --level FILE"
+            )],
+            false,
+        );
+    };
+    let bytes = match std::fs::read(base) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (
+                vec![format!("{base}:1:1: cannot read the file: {e}")],
+                false,
+            );
+        }
+    };
+    let (root, _) = crate::level::exhibition_root(base);
+    let root = PathBuf::from(root);
+    let report = crate::level::read_level(&bytes, |asset| {
+        std::fs::read(root.join(asset)).map_err(|e| e.to_string())
+    });
+    let Some(level) = report.valid_level() else {
+        let mut lines: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.render(base))
+            .collect();
+        lines.push(format!("{label}: not checked: its level {base} has errors"));
+        return (lines, false);
+    };
+    merge_overlay(level, path, label, &assets_of(Path::new(base), level))
+}
+
+/// Lines for an overlay merged into `level`, and whether it has no errors.
+fn merge_overlay(
+    level: &crate::level::Level,
+    path: &Path,
+    label: &str,
+    assets: &crate::level::AssetBytes,
+) -> (Vec<String>, bool) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            return (
+                vec![format!("{label}:1:1: cannot read the file: {e}")],
+                false,
+            );
+        }
+    };
+    let merged = crate::studio::overlay::merge(level, &text, assets);
+    let mut lines: Vec<String> = merged.diagnostics.iter().map(|d| d.render(label)).collect();
+    let ok = !merged.has_errors();
+    if ok {
+        lines.push(format!(
+            "{label}: ok (overlay of \"{}\": {} published works)",
+            level.exhibition.id,
+            merged.content_hashes.len()
+        ));
+    }
+    (lines, ok)
+}
+
+/// The options of `vernissage studio`.
+#[derive(Debug, clap::Args)]
+pub struct StudioArgs {
+    /// The exhibition whose model predicts the score.
+    #[arg(long, value_name = "FILE")]
+    level: String,
+    /// One of the generative algorithms (flow-field, voronoi-mosaic, cellular-automaton,
+    /// noise-landscape, mountain-layers).
+    #[arg(long, value_name = "NAME")]
+    algorithm: String,
+    #[arg(long, value_name = "S")]
+    seed: u64,
+    /// A parameter, `name=value`; give it once per parameter (others keep their defaults).
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    /// Where to write the picture.
+    #[arg(long, value_name = "OUT.png")]
+    png: PathBuf,
+    /// Edge of the picture in pixels.
+    #[arg(long, value_name = "PX", default_value_t = crate::studio::candidate::RESOLUTION)]
+    size: u32,
+    /// The data directory whose feedback trains the model and whose published works join the
+    /// exhibition (default: the platform's data directory).
+    #[arg(long = "data-dir", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+/// `vernissage studio ...`
+fn studio(args: &StudioArgs, data_dir: Option<&Path>) -> ExitCode {
+    match run_studio(args, data_dir) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_studio(args: &StudioArgs, data_dir: Option<&Path>) -> Result<(), String> {
+    use crate::studio::candidate::Candidate;
+    let mut params = std::collections::BTreeMap::new();
+    for pair in &args.params {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--param {pair}: write it as name=value"))?;
+        let value: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("--param {pair}: the value must be a number"))?;
+        params.insert(name.trim().to_string(), value);
+    }
+    let candidate = Candidate::with_params(&args.algorithm, args.seed, &params)
+        .map_err(|e| format!("--algorithm/--param: {e}"))?;
+    let pixels = candidate
+        .render(args.size)
+        .map_err(|e| format!("--size: {e}"))?;
+    let image = image::RgbaImage::from_raw(pixels.width, pixels.height, pixels.rgba.clone())
+        .ok_or("the picture has the wrong size")?;
+    image
+        .save_with_format(&args.png, image::ImageFormat::Png)
+        .map_err(|e| format!("cannot write {}: {e}", args.png.display()))?;
+    let level =
+        valid_level(&args.level).ok_or_else(|| format!("{}: not a valid level", args.level))?;
+    let dir = crate::launch::exhibition_data_dir(data_dir, &level.exhibition.id);
+    let mut published = crate::studio::PublishedWorks::default();
+    let (level, _) = crate::studio::merge_published(&level, dir.as_deref(), &mut published);
+    let prediction = predict_candidate(&args.level, &level, dir.as_deref(), &candidate);
+    say!(
+        "candidate: {}, seed {}, {}",
+        candidate.algorithm,
+        candidate.seed,
+        candidate.params_line()
+    );
+    say!(
+        "content hash: {}",
+        crate::market::terms::hex(&candidate.content_hash())
+    );
+    say!(
+        "wrote {} ({}x{} px, fingerprint {:#018x})",
+        args.png.display(),
+        pixels.width,
+        pixels.height,
+        pixels.fingerprint()
+    );
+    let sure = match (prediction.ratings_learned, prediction.uncertainty) {
+        (0, _) => "no ratings in this exhibition yet: only the model's prior".to_string(),
+        (n, Some(u)) => format!(
+            "give or take {u:.2} (the model's cross-validated error); nobody has rated this \
+             work, the model learned from {n} ratings of others"
+        ),
+        (n, None) => format!("unsure: only {n} ratings to learn from"),
+    };
+    say!("predicted score: {:.2} of 5 ({sure})", prediction.predicted);
+    say!("baseline (an average work): {:.2}", prediction.baseline);
+    let hash = candidate.content_hash();
+    if let Some(work) = level
+        .works
+        .iter()
+        .find(|w| crate::level::content::content_hash(w, None) == Some(hash))
+    {
+        say!(
+            "already in the exhibition as \"{}\": publishing it again would be refused as a \
+             duplicate registration",
+            work.id
+        );
+    }
+    say!("why (each feature's push, largest first):");
+    for (name, value) in &prediction.contributions {
+        say!("  {value:+.3}  {name}");
+    }
+    Ok(())
+}
+
+/// The exhibition's model, trained on the feedback in its data directory (if any), asked
+/// about a candidate from its content alone.
+fn predict_candidate(
+    level_file: &str,
+    level: &crate::level::Level,
+    dir: Option<&Path>,
+    candidate: &crate::studio::candidate::Candidate,
+) -> crate::scoring::scorer::Prediction {
+    use crate::feedback::{clean, store};
+    use crate::scoring::{Scorer, ScoringSettings, content, features::ImageStats};
+    let (root, _) = crate::level::exhibition_root(level_file);
+    let root = PathBuf::from(root);
+    let stats = content::content_stats(level, |p| {
+        std::fs::read(root.join(p)).map_err(|e| e.to_string())
+    });
+    let events = dir
+        .map(|d| d.join(store::FILE_NAME))
+        .filter(|p| p.exists())
+        .map(|p| {
+            let loaded = store::load(&p);
+            eprintln!("{}: {} events", p.display(), loaded.events.len());
+            loaded.events
+        })
+        .unwrap_or_default();
+    let cleaned = clean::clean(&events, |w| level.works.iter().any(|x| x.id == w));
+    let settings = dir
+        .map(|d| d.join(ScoringSettings::FILE_NAME))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|t| ScoringSettings::from_ron(&t).ok())
+        .unwrap_or_default();
+    let scorer = Scorer::start(level, &stats, &cleaned.kept, &settings, None);
+    let work = crate::studio::publish::make_work(
+        candidate,
+        &crate::studio::publish::Publication::default(),
+        "candidate",
+        2026,
+        Vec::new(),
+    );
+    let candidate_stats = candidate
+        .render(content::STATS_SIZE)
+        .ok()
+        .and_then(|p| ImageStats::of(&p));
+    scorer.predict_new(&work, candidate_stats.as_ref())
 }
 
 /// The options of `vernissage simulate`.

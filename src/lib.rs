@@ -17,6 +17,7 @@ pub mod player;
 pub mod scoring;
 pub mod screens;
 pub mod simulate;
+pub mod studio;
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
@@ -83,6 +84,7 @@ impl Plugin for AppPlugin {
             feedback::plugin,
             market::plugin,
             scoring::plugin,
+            studio::plugin,
             ui::plugin,
             net::plugin,
         ));
@@ -135,6 +137,7 @@ impl Plugin for HeadlessPlugin {
             feedback::plugin,
             market::plugin,
             net::plugin,
+            studio::plugin,
         ));
     }
 }

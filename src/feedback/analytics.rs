@@ -989,7 +989,7 @@ mod tests {
             ev("h-2", 2, What::Position { x: 3.4, z: 4.6 }),
             ev("h-3", 3, What::Position { x: 30.0, z: 20.0 }), // the far corner: last cell
             ev("h-4", 4, What::Position { x: 50.0, z: 4.0 }),  // outside the box
-            ev("h-5", 5, What::Position { x: 2.0, z: 15.0 }),  // in the box, in no room
+            ev("h-5", 5, What::Position { x: 2.0, z: 18.0 }),  // in the box, in no room
             ev(
                 "h-6",
                 6,

@@ -1399,8 +1399,9 @@ fn mountain_layers(rng: &mut Rand, p: &Resolved, size: u32) -> Canvas {
 }
 
 /// Every algorithm's fingerprint at seed 7, 64 pixels, default parameters, as one line
-/// (`generative fingerprints: flow-field=0x…, …`): the browser build logs it at start so a test
-/// can compare it with the desktop's golden values.
+/// (`generative fingerprints: flow-field=0x…, …`), then the studio's reference candidate's
+/// pixels and content hash (`studio-pixels=0x…, studio-hash=0x…`): the browser build logs it at
+/// start so a test can compare it with the desktop's golden values.
 pub fn fingerprint_line() -> String {
     let parts: Vec<String> = ALGORITHMS
         .iter()
@@ -1409,6 +1410,11 @@ pub fn fingerprint_line() -> String {
                 Ok(image) => format!("{algorithm}={:#018x}", image.fingerprint()),
                 Err(e) => format!("{algorithm}=error({e})"),
             },
+        )
+        .chain(
+            crate::studio::candidate::reference_fingerprints()
+                .iter()
+                .map(|(name, value)| format!("{name}={value:#018x}")),
         )
         .collect();
     format!("generative fingerprints: {}", parts.join(", "))
@@ -1448,11 +1454,15 @@ mod tests {
         ("cellular-automaton", 0x41f975e4a9f03cc4),
         ("noise-landscape", 0xc6e662abc2a3adb3),
         ("mountain-layers", 0x7e9c931aac60eb99),
+        // The studio's reference candidate (`studio::candidate::reference`): its pixels at
+        // 64 px and the first eight bytes of its content hash.
+        ("studio-pixels", 0xf0d0a7b86bfa48c1),
+        ("studio-hash", 0xf556f409e56c4b57),
     ];
 
     #[test]
     fn golden_fingerprints() {
-        for &(algorithm, expected) in GOLDEN {
+        for &(algorithm, expected) in GOLDEN.iter().filter(|(n, _)| ALGORITHMS.contains(n)) {
             let image = render(algorithm, 7, &no_params(), 64).unwrap();
             assert_eq!(
                 image.fingerprint(),
@@ -1461,7 +1471,17 @@ mod tests {
                 image.fingerprint()
             );
         }
-        assert_eq!(GOLDEN.len(), ALGORITHMS.len());
+        assert_eq!(GOLDEN.len(), ALGORITHMS.len() + 2);
+    }
+
+    /// The same candidate gives the same pixels and content hash everywhere: the browser test
+    /// compares its logged values with these.
+    #[test]
+    fn golden_studio_candidate() {
+        for (name, value) in crate::studio::candidate::reference_fingerprints() {
+            let golden = GOLDEN.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+            assert_eq!(Some(value), golden, "{name}: {value:#018x}");
+        }
     }
 
     #[test]

@@ -262,6 +262,7 @@ fn await_level(
     mut progress: ResMut<LoadProgress>,
     mut problems: ResMut<LevelProblems>,
     mut next: ResMut<NextState<Screen>>,
+    mut published: Option<ResMut<crate::studio::PublishedWorks>>,
 ) {
     if progress.level_ready {
         return;
@@ -301,7 +302,6 @@ fn await_level(
             for scene in &scenes {
                 commands.entity(scene).despawn();
             }
-            let level = Arc::new(level.clone());
             #[cfg(not(target_arch = "wasm32"))]
             let dir = crate::launch::exhibition_data_dir(
                 launch.data_dir.as_deref(),
@@ -316,9 +316,21 @@ fn await_level(
                 Some(dir) => info!("exhibition data: {}", dir.display()),
                 None => info!("exhibition data: not kept on disk"),
             }
+            // Works visitors published in the studio hang with the curator's.
+            let mut content = asset.report.content_hashes.clone();
+            let level = match published.as_deref_mut() {
+                Some(published) => {
+                    let (merged, hashes) =
+                        crate::studio::merge_published(level, dir.as_deref(), published);
+                    content.extend(hashes);
+                    merged
+                }
+                None => level.clone(),
+            };
+            let level = Arc::new(level);
             commands.insert_resource(ExhibitionData { dir });
             commands.insert_resource(ActiveLevel(level.clone()));
-            commands.insert_resource(WorkContent(asset.report.content_hashes.clone()));
+            commands.insert_resource(WorkContent(content));
             if let Some(started) = progress.started {
                 info!(
                     "level read and checked in {:.2} s: {} rooms, {} works",

@@ -17,7 +17,10 @@ pub(super) fn plugin(app: &mut App) {
             .in_set(FocusSystems)
             .after(VisitorSystems::Recover)
             .run_if(in_state(Screen::Gallery)),
-    );
+    )
+    // Leaving the gallery may rebuild it (a hot reload, a published work): the works'
+    // entities go, so nobody keeps looking at one of them.
+    .add_systems(OnExit(Screen::Gallery), forget_focus);
     if !app.world().contains_resource::<crate::Headless>() {
         app.add_systems(
             Update,
@@ -59,6 +62,12 @@ fn give_visitors_focus(
 ) {
     for visitor in &visitors {
         commands.entity(visitor).insert(Focus::default());
+    }
+}
+
+fn forget_focus(mut visitors: Query<&mut Focus>) {
+    for mut focus in &mut visitors {
+        *focus = Focus::default();
     }
 }
 

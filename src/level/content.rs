@@ -14,8 +14,14 @@ use super::schema::{Level, SculptureSource, Work, WorkKind};
 /// The canonical source bytes of `work`; `file` is the referenced file's bytes for images and
 /// glTF sculptures (`None` when it could not be read).
 pub fn source_bytes(work: &Work, file: Option<&[u8]>) -> Option<Vec<u8>> {
+    kind_source_bytes(&work.kind, file)
+}
+
+/// [`source_bytes`] of a work of this kind: only what the work is made of counts, never its
+/// title, artist or terms (the studio hashes candidates before they have any).
+pub fn kind_source_bytes(kind: &WorkKind, file: Option<&[u8]>) -> Option<Vec<u8>> {
     let mut text = String::new();
-    match &work.kind {
+    match kind {
         WorkKind::Image { .. }
         | WorkKind::Sculpture {
             source: SculptureSource::Gltf { .. },
@@ -58,7 +64,12 @@ fn write_params(text: &mut String, params: &BTreeMap<String, f64>) {
 
 /// SHA-256 of [`source_bytes`].
 pub fn content_hash(work: &Work, file: Option<&[u8]>) -> Option<[u8; 32]> {
-    source_bytes(work, file).map(|bytes| Sha256::digest(bytes).into())
+    kind_content_hash(&work.kind, file)
+}
+
+/// SHA-256 of [`kind_source_bytes`].
+pub fn kind_content_hash(kind: &WorkKind, file: Option<&[u8]>) -> Option<[u8; 32]> {
+    kind_source_bytes(kind, file).map(|bytes| Sha256::digest(bytes).into())
 }
 
 /// Content hashes of every work whose source could be read, by work id.

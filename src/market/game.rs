@@ -84,6 +84,8 @@ pub struct Market {
     pub location: Option<String>,
     /// Bumped on every change, so panels and plaques know to redraw.
     pub revision: u64,
+    /// The exhibition whose ledger this is.
+    exhibition: String,
     /// The browser write of the last commit, done once IndexedDB has committed it.
     #[cfg(target_arch = "wasm32")]
     durable: Option<crate::web::storage::Pending>,
@@ -236,6 +238,16 @@ impl Market {
         false
     }
 
+    /// Commits a studio publication (the wallets its split pays and its registration) as one
+    /// write; refused as a whole when any payload breaks a rule.
+    pub fn publish(
+        &mut self,
+        timestamp: u64,
+        payloads: Vec<Payload>,
+    ) -> Result<Vec<Entry>, String> {
+        self.commit(timestamp, payloads)
+    }
+
     fn commit(&mut self, timestamp: u64, payloads: Vec<Payload>) -> Result<Vec<Entry>, String> {
         if let Some(reason) = &self.closed {
             return Err(reason.clone());
@@ -386,12 +398,28 @@ fn open_market(
     seed: Res<MarketKeySeed>,
     clock: Res<FeedbackClock>,
     fixed: Res<Time<Fixed>>,
+    existing: Option<ResMut<Market>>,
 ) {
     let Some(level) = level else {
         return;
     };
     let level = &level.0;
     let now = now_ms(&clock, &fixed);
+    let empty = BTreeMap::new();
+    let hashes = content.as_ref().map_or(&empty, |c| &c.0);
+    // The same exhibition rebuilt (a hot reload, a work published in the studio): the ledger
+    // open already is the one, with everything committed since (a memory or browser ledger
+    // would not be read back); only works new to it are registered.
+    if let Some(mut market) = existing
+        && market.exhibition == level.exhibition.id
+    {
+        market.refresh();
+        market.not_for_sale.clear();
+        market.overridden.clear();
+        register_works(&mut market, level, hashes, now);
+        market.revision += 1;
+        return;
+    }
     let dir = data.and_then(|d| d.dir.clone());
     let mut market = match open_store(dir.as_deref(), &level.exhibition.id, *seed, now) {
         Ok(market) => market,
@@ -406,8 +434,6 @@ fn open_market(
     for warning in &market.warnings {
         warn!("market: {warning}");
     }
-    let empty = BTreeMap::new();
-    let hashes = content.as_ref().map_or(&empty, |c| &c.0);
     register_works(&mut market, level, hashes, now);
     if let Some(reason) = &market.closed {
         warn!("market closed: {reason}");
@@ -429,6 +455,7 @@ fn memory_market(exhibition: &str, now: u64) -> Market {
         overridden: BTreeMap::new(),
         location: None,
         revision: 0,
+        exhibition: exhibition.to_string(),
         #[cfg(target_arch = "wasm32")]
         durable: None,
     }
@@ -476,6 +503,7 @@ fn open_store(
         overridden: BTreeMap::new(),
         location: Some(location),
         revision: 0,
+        exhibition: exhibition.to_string(),
     })
 }
 

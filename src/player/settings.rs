@@ -150,6 +150,8 @@ pub struct KeyBindings {
     pub leaderboard: String,
     /// Opens the visitor's collection: owned editions, resale listings, certificates.
     pub collection: String,
+    /// Opens the studio: make, compare and publish generative works.
+    pub studio: String,
 }
 
 impl Default for KeyBindings {
@@ -167,13 +169,14 @@ impl Default for KeyBindings {
             analytics: "KeyG".into(),
             leaderboard: "KeyB".into(),
             collection: "KeyM".into(),
+            studio: "KeyN".into(),
         }
     }
 }
 
 impl KeyBindings {
     /// (action label, binding) pairs, in the order the settings panel lists them.
-    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 12] {
+    pub fn actions_mut(&mut self) -> [(&'static str, &mut String); 13] {
         [
             ("Walk forward", &mut self.forward),
             ("Walk back", &mut self.back),
@@ -187,6 +190,7 @@ impl KeyBindings {
             ("Visitor statistics", &mut self.analytics),
             ("Leaderboard", &mut self.leaderboard),
             ("Collection", &mut self.collection),
+            ("Studio", &mut self.studio),
         ]
     }
 }
@@ -223,9 +227,11 @@ mod tests {
         assert_eq!(s.keys.analytics, "KeyG");
         assert_eq!(s.keys.leaderboard, "KeyB");
         assert_eq!(s.keys.collection, "KeyM");
+        assert_eq!(s.keys.studio, "KeyN");
         let mut keys = KeyBindings::default();
         let actions = keys.actions_mut();
-        assert_eq!(actions.len(), 12);
+        assert_eq!(actions.len(), 13);
+        assert_eq!(actions[12].0, "Studio");
         assert_eq!(actions[9].0, "Visitor statistics");
         assert_eq!(actions[10].0, "Leaderboard");
         assert_eq!(actions[11].0, "Collection");

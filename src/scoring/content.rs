@@ -11,7 +11,7 @@ use crate::level::schema::WorkKind;
 
 /// Edge of the renders used for statistics: enough for luminance, contrast, colour and edges,
 /// cheap enough to do at every start.
-const STATS_SIZE: u32 = 128;
+pub const STATS_SIZE: u32 = 128;
 
 /// Statistics per work id. `read` supplies the bytes of an asset path (relative to the
 /// exhibition root); works whose content cannot be had are left out (and get imputed values).

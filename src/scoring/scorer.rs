@@ -7,12 +7,16 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{CrossValidation, cross_validate_exhibition};
-use super::features::{FeatureTable, ImageStats, activity, raw_features};
+use super::features::{
+    CURATOR_PREFIX, FeatureTable, IMAGE_FEATURES, ImageStats, activity, content_features,
+    raw_features, standardise,
+};
 use super::linear::{Dataset, TrainReport};
 use super::model::{MAX_STARS, MIN_STARS, Model, ModelKind, ScoringSettings};
 use super::persist::{self, FILE_NAME, MODEL_VERSION, Rejection, SavedModel};
 use crate::feedback::event::{FeedbackEvent, What};
 use crate::level::Level;
+use crate::level::schema::Work;
 
 /// One work's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,6 +66,23 @@ pub fn confidence(ratings: usize, k: f64) -> f64 {
     } else {
         n / (n + k)
     }
+}
+
+/// What the model predicts for a work before anyone has seen it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// Stars, clamped to 1..=5.
+    pub predicted: f64,
+    pub model_output: f64,
+    /// The prediction for an average work.
+    pub baseline: f64,
+    /// Each feature's contribution, largest magnitude first: positive ones push it up.
+    pub contributions: Vec<(String, f64)>,
+    /// Ratings the model has learned from in this exhibition (0: it only knows the prior).
+    pub ratings_learned: usize,
+    /// The model's cross-validated root-mean-square error in stars: how far off a prediction
+    /// for an unseen work typically is. `None` until at least two works have ratings.
+    pub uncertainty: Option<f64>,
 }
 
 /// Where the model in use came from.
@@ -248,6 +269,44 @@ impl Scorer {
             ratings: self.tallies.iter().map(|t| t.0).sum(),
             cv_mse: self.cross_validation.map(|cv| cv.model_mse),
             baseline_mse: self.cross_validation.map(|cv| cv.baseline_mse),
+        }
+    }
+
+    /// The score the model predicts for a work that is not in the exhibition (a studio
+    /// candidate) from what it is alone: its curator features (none, for a candidate) and the
+    /// image statistics of its content; engagement and sentiment are missing, as for a work
+    /// nobody has seen, and take the exhibition's mean. Nobody has rated it, so its confidence
+    /// is 0; [`Prediction::uncertainty`] is the model's typical error on unseen works.
+    pub fn predict_new(&self, work: &Work, stats: Option<&ImageStats>) -> Prediction {
+        let content = content_features(work, stats);
+        let raw: Vec<Option<f64>> = self
+            .table
+            .names
+            .iter()
+            .map(|name| {
+                if let Some(curator) = name.strip_prefix(CURATOR_PREFIX) {
+                    return work
+                        .features
+                        .get(curator)
+                        .copied()
+                        .filter(|v| v.is_finite());
+                }
+                IMAGE_FEATURES
+                    .iter()
+                    .position(|f| f == name)
+                    .and_then(|i| content[i])
+            })
+            .collect();
+        let mut x = vec![0.0; raw.len()];
+        standardise(&raw, &self.table.means, &self.table.stds, &mut x);
+        let output = self.model.predict(&x);
+        Prediction {
+            predicted: output.clamp(MIN_STARS, MAX_STARS),
+            model_output: output,
+            baseline: self.model.baseline(),
+            contributions: self.model.contributions(&x, &self.table.names),
+            ratings_learned: self.tallies.iter().map(|t| t.0).sum(),
+            uncertainty: self.cross_validation.map(|cv| cv.model_mse.max(0.0).sqrt()),
         }
     }
 
@@ -579,6 +638,33 @@ mod tests {
             }
         ));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_new_work_is_predicted_like_an_unseen_work_of_the_exhibition() {
+        let level = small();
+        let events = feedback(&level, 40, 3);
+        let settings = ScoringSettings::default();
+        let scorer = Scorer::start(&level, &BTreeMap::new(), &events, &settings, None);
+        let last = level.works.len() - 1;
+        let scores = scorer.scores();
+        let p = scorer.predict_new(&level.works[last], None);
+        assert!((p.model_output - scores.per_work[last].model_output).abs() < 1e-9);
+        assert_eq!(p.contributions, scores.per_work[last].contributions);
+        assert!(p.uncertainty.is_some_and(|u| u > 0.0));
+        assert!(p.ratings_learned > 0);
+        // Other content predicts otherwise.
+        let mut lighter = level.works[last].clone();
+        lighter.features.insert("craft".into(), 0.99);
+        assert_ne!(
+            scorer.predict_new(&lighter, None).model_output,
+            p.model_output
+        );
+        // Without ratings there is no error estimate: the prior is all the model knows.
+        let fresh = Scorer::start(&level, &BTreeMap::new(), &[], &settings, None);
+        let q = fresh.predict_new(&level.works[last], None);
+        assert_eq!(q.ratings_learned, 0);
+        assert!(q.uncertainty.is_none());
     }
 
     #[test]

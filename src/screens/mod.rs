@@ -56,6 +56,8 @@ pub enum Panel {
     Leaderboard,
     /// The visitor's owned editions: resale listings and certificates of authenticity.
     Collection,
+    /// Make generative works, see their predicted scores, publish them.
+    Studio,
 }
 
 pub(super) fn plugin(app: &mut App) {

@@ -69,6 +69,26 @@ pub struct SimVisitor {
     pub transactions: Vec<report::ReportedTransaction>,
 }
 
+/// Works the scripts published: waiting for their outcome, and done (for the report and for
+/// the random visitors' taste).
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Publications {
+    /// (visitor, title, appeal) of publications sent and not answered yet.
+    pending: Vec<(Entity, String, f64)>,
+    pub done: Vec<report::ReportedPublication>,
+    /// When the published works' scores were last sampled.
+    sampled_at: Option<f64>,
+    /// Image statistics of the works, computed once per level shown.
+    stats: Option<(usize, BTreeMap<String, crate::scoring::ImageStats>)>,
+}
+
+impl Publications {
+    /// The appeal a script gave a published work.
+    pub fn appeal_of(&self, work: &str) -> Option<f64> {
+        self.done.iter().find(|p| p.work == work).map(|p| p.appeal)
+    }
+}
+
 /// A visitor following a script.
 #[derive(Component, Debug, Clone)]
 pub struct ScriptRunner {
@@ -162,7 +182,11 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
         // A new data directory's ledger key comes from the seed, so runs repeat exactly.
         .insert_resource(crate::market::MarketKeySeed(Some(spec.seed)))
         .init_resource::<SimClock>()
+        .init_resource::<Publications>()
         .add_systems(OnEnter(Screen::Gallery), spawn_sim_visitors)
+        // Publishing rebuilds the gallery (the screen leaves Gallery for a moment), so its
+        // outcome is collected whatever the screen.
+        .add_systems(Update, record_publications)
         .add_systems(
             FixedUpdate,
             (tick_clock, run_scripts, wander::steer)
@@ -177,6 +201,7 @@ pub fn simulation_app(spec: &SimulationSpec) -> App {
                 record_refusals,
                 record_feedback,
                 record_transactions.after(crate::market::MarketSystems::Execute),
+                sample_scores,
             )
                 .chain()
                 .after(VisitorSystems::Recover)
@@ -327,9 +352,27 @@ fn build_report(app: &mut App, spec: &SimulationSpec, duration: f64) -> Report {
     } else {
         Vec::new()
     };
+    let mut published = world.resource::<Publications>().done.clone();
+    let end = round3(duration);
+    for p in &mut published {
+        if let Some(s) = scores.iter().find(|s| s.work == p.work)
+            && p.scores.last().is_none_or(|last| last.time < end)
+        {
+            p.scores.push(report::ScorePoint {
+                time: end,
+                predicted: s.predicted,
+                ratings: s.ratings,
+                measured_mean: s.measured_mean,
+            });
+        }
+    }
+    if let Some(market) = world.get_resource::<crate::market::Market>() {
+        published_sales(market, &mut published);
+    }
     Report {
         scores,
         ledger,
+        published,
         format: report::REPORT_FORMAT,
         level: spec.level.clone(),
         exhibition,
@@ -532,6 +575,10 @@ fn run_scripts(
     mut orders: MessageWriter<MarketOrder>,
     market: Option<Res<crate::market::Market>>,
     wallets: Query<&crate::market::Wallet>,
+    mut publish: MessageWriter<crate::studio::PublishRequest>,
+    mut publications: Option<ResMut<Publications>>,
+    locals: Query<(), With<crate::player::LocalVisitor>>,
+    mut panel: Option<ResMut<NextState<crate::screens::Panel>>>,
 ) {
     for (entity, mut runner, mut input, mut sim, focus) in &mut visitors {
         while runner.next < runner.steps.len() && clock.time + 1e-9 >= runner.resume_at {
@@ -567,7 +614,15 @@ fn run_scripts(
                     });
                 }
                 Step::Inspect => match focus.and_then(|f| f.work_id.clone()) {
-                    Some(work) => runner.inspected = Some(work),
+                    Some(work) => {
+                        runner.inspected = Some(work);
+                        // The person's own visitor (`--script` in the game) sees the panel.
+                        if locals.contains(entity)
+                            && let Some(panel) = panel.as_deref_mut()
+                        {
+                            panel.set(crate::screens::Panel::Inspect);
+                        }
+                    }
                     None => {
                         refused.write(ActionRefused {
                             visitor: entity,
@@ -598,6 +653,26 @@ fn run_scripts(
                         }
                     }
                 }
+                Step::Publish { .. } => match script::publication(&step) {
+                    Some(Ok((candidate, publication, appeal))) => {
+                        if let Some(p) = publications.as_deref_mut() {
+                            p.pending.push((entity, publication.title.clone(), appeal));
+                        }
+                        publish.write(crate::studio::PublishRequest {
+                            visitor: entity,
+                            candidate,
+                            publication,
+                        });
+                    }
+                    Some(Err(reason)) => {
+                        refused.write(ActionRefused {
+                            visitor: entity,
+                            action: step.describe(),
+                            reason,
+                        });
+                    }
+                    None => {}
+                },
                 Step::Rate(_) | Step::Like | Step::Unlike | Step::Comment(_) => {
                     let action = match step {
                         Step::Rate(n) => Action::Rate(n),
@@ -748,6 +823,201 @@ fn record_transactions(
             index: entry.index,
             hash,
         });
+    }
+}
+
+/// Keeps each publication's outcome: the work for the report (and the random visitors'
+/// taste), or the refusal.
+fn record_publications(
+    clock: Res<SimClock>,
+    lines: Res<EventLines>,
+    mut done: MessageReader<crate::studio::PublishDone>,
+    mut publications: ResMut<Publications>,
+    mut visitors: Query<&mut SimVisitor>,
+) {
+    for message in done.read() {
+        let Ok(mut sim) = visitors.get_mut(message.visitor) else {
+            continue;
+        };
+        let appeal = publications
+            .pending
+            .iter()
+            .position(|(v, t, _)| *v == message.visitor && *t == message.title)
+            .map(|i| publications.pending.remove(i).2)
+            .unwrap_or(script::DEFAULT_APPEAL);
+        match &message.outcome {
+            Ok(p) => {
+                let hash = crate::market::terms::hex(&p.content_hash);
+                emit(
+                    &lines,
+                    &clock,
+                    &sim.name,
+                    "published",
+                    serde_json::json!({
+                        "work": p.work,
+                        "title": message.title,
+                        "content_hash": hash,
+                        "index": p.entry.index,
+                        "placement": p.placement,
+                    }),
+                );
+                let artist = match &p.entry.payload {
+                    Payload::RegisterWork { artist, .. } => artist.clone(),
+                    _ => String::new(),
+                };
+                publications.done.push(report::ReportedPublication {
+                    work: p.work.clone(),
+                    title: message.title.clone(),
+                    artist,
+                    by: sim.name.clone(),
+                    time: round3(clock.time),
+                    content_hash: hash,
+                    entry: p.entry.index,
+                    appeal,
+                    scores: Vec::new(),
+                    sales: Vec::new(),
+                });
+            }
+            Err(reason) => {
+                let action = format!("publish \"{}\"", message.title);
+                emit(
+                    &lines,
+                    &clock,
+                    &sim.name,
+                    "refused",
+                    serde_json::json!({ "action": action, "reason": reason }),
+                );
+                sim.refused.push(Refusal {
+                    time: round3(clock.time),
+                    action,
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Every [`report::SCORE_INTERVAL`] simulated seconds, the published works' learned scores
+/// from all the feedback so far (only when the run computes scores).
+fn sample_scores(
+    clock: Res<SimClock>,
+    setup: Res<SimSetup>,
+    level: Option<Res<ActiveLevel>>,
+    log: Res<crate::feedback::FeedbackLog>,
+    mut publications: ResMut<Publications>,
+) {
+    let Some(level) = level else {
+        return;
+    };
+    if !setup.0.scores || publications.done.is_empty() {
+        return;
+    }
+    let due = publications
+        .sampled_at
+        .is_none_or(|t| clock.time + 1e-9 >= t + report::SCORE_INTERVAL);
+    if !due {
+        return;
+    }
+    publications.sampled_at = Some(clock.time);
+    let points = published_scores(&level.0, &log.events, &setup.0, &mut publications.stats);
+    let time = round3(clock.time);
+    for publication in &mut publications.done {
+        if let Some(point) = points.get(&publication.work) {
+            publication.scores.push(report::ScorePoint {
+                time,
+                ..point.clone()
+            });
+        }
+    }
+}
+
+/// Every work's learned score from `events`, by id (image statistics cached per level).
+fn published_scores(
+    level: &crate::level::Level,
+    events: &[crate::feedback::event::FeedbackEvent],
+    spec: &SimulationSpec,
+    cache: &mut Option<(usize, BTreeMap<String, crate::scoring::ImageStats>)>,
+) -> BTreeMap<String, report::ScorePoint> {
+    if cache.as_ref().is_none_or(|(n, _)| *n != level.works.len()) {
+        *cache = Some((level.works.len(), level_stats(level, spec)));
+    }
+    let stats = cache.as_ref().map(|(_, s)| s).expect("just filled");
+    let cleaned = crate::feedback::clean::clean(events, |w| level.works.iter().any(|x| x.id == w));
+    let scores = crate::scoring::score_exhibition(
+        level,
+        stats,
+        &cleaned.kept,
+        &crate::scoring::ScoringSettings::default(),
+    );
+    scores
+        .per_work
+        .into_iter()
+        .map(|s| {
+            (
+                s.work,
+                report::ScorePoint {
+                    time: 0.0,
+                    predicted: round3(s.predicted),
+                    ratings: s.ratings,
+                    measured_mean: s.measured_mean.map(round3),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The image statistics of a level's works, read relative to the simulated level's root.
+fn level_stats(
+    level: &crate::level::Level,
+    spec: &SimulationSpec,
+) -> BTreeMap<String, crate::scoring::ImageStats> {
+    let (root, _) = crate::level::exhibition_root(&spec.level);
+    let root = std::path::PathBuf::from(root);
+    crate::scoring::content::content_stats(level, |p| {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            std::fs::read(root.join(p)).map_err(|e| e.to_string())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = (&root, p);
+            Err("no files".to_string())
+        }
+    })
+}
+
+/// The sales of each published work, from the ledger.
+fn published_sales(
+    market: &crate::market::Market,
+    publications: &mut [report::ReportedPublication],
+) {
+    for entry in market.entries() {
+        let (kind, work, edition, buyer, price) = match &entry.payload {
+            Payload::Purchase {
+                work,
+                edition,
+                buyer,
+                price,
+                ..
+            } => ("buy", work, *edition, buyer, *price),
+            Payload::Resale {
+                work,
+                edition,
+                buyer,
+                price,
+                ..
+            } => ("buy-listing", work, *edition, buyer, *price),
+            _ => continue,
+        };
+        if let Some(p) = publications.iter_mut().find(|p| &p.work == work) {
+            p.sales.push(report::Sale {
+                time: round3(entry.timestamp.saturating_sub(SIMULATED_EPOCH_MS) as f64 / 1000.0),
+                edition,
+                buyer: buyer.clone(),
+                price,
+                kind: kind.to_string(),
+            });
+        }
     }
 }
 

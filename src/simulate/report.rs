@@ -25,6 +25,52 @@ pub struct Report {
     pub scores: Vec<ReportedScore>,
     /// The market's ledger at the end (it may hold earlier runs' entries too).
     pub ledger: Option<LedgerReport>,
+    /// Works the scripts published in the studio: each one's score over time and its sales.
+    pub published: Vec<ReportedPublication>,
+}
+
+/// A work published by a script's `Publish` step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportedPublication {
+    pub work: String,
+    pub title: String,
+    pub artist: String,
+    /// The visitor whose script published it.
+    pub by: String,
+    /// Simulated seconds when it was registered.
+    pub time: f64,
+    /// SHA-256 of its content (hex) and its registration's ledger entry.
+    pub content_hash: String,
+    pub entry: u64,
+    /// How much the random visitors were told to like it, 0 to 1.
+    pub appeal: f64,
+    /// Its learned score every [`SCORE_INTERVAL`] simulated seconds after publication, and
+    /// at the end (only when the run computes scores).
+    pub scores: Vec<ScorePoint>,
+    /// Editions bought, in order.
+    pub sales: Vec<Sale>,
+}
+
+/// Simulated seconds between two samples of a published work's score.
+pub const SCORE_INTERVAL: f64 = 30.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScorePoint {
+    pub time: f64,
+    /// Predicted stars, 1 to 5.
+    pub predicted: f64,
+    pub ratings: usize,
+    pub measured_mean: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sale {
+    pub time: f64,
+    pub edition: u32,
+    pub buyer: String,
+    pub price: u64,
+    /// `buy` (a primary sale) or `buy-listing` (a resale).
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -206,6 +206,7 @@ pub fn steer(
     )>,
     mut feedback: MessageWriter<FeedbackAction>,
     mut orders: MessageWriter<crate::market::MarketOrder>,
+    publications: Option<Res<super::Publications>>,
 ) {
     let Some(level) = level else {
         return;
@@ -213,6 +214,19 @@ pub fn steer(
     let level = &level.0;
     if level.works.is_empty() {
         return;
+    }
+    // Works published during the run join every visitor's taste: the appeal their script
+    // gave them, give or take the visitor's own nudge.
+    for (_, mut mind, ..) in &mut wanderers {
+        while mind.appeal.len() < level.works.len() {
+            let id = &level.works[mind.appeal.len()].id;
+            let shared = publications
+                .as_ref()
+                .and_then(|p| p.appeal_of(id))
+                .unwrap_or(super::script::DEFAULT_APPEAL);
+            let nudge = (mind.unit() - 0.5) * 0.1;
+            mind.appeal.push((shared + nudge).clamp(0.0, 1.0));
+        }
     }
     let dt = time.delta_secs();
     let per_pixel = settings.radians_per_pixel();

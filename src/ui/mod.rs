@@ -7,6 +7,7 @@ pub mod inspect;
 pub mod leaderboard;
 pub mod picker;
 pub mod settings_panel;
+pub mod studio;
 pub mod widgets;
 
 use bevy::prelude::*;
@@ -32,6 +33,7 @@ pub(super) fn plugin(app: &mut App) {
             leaderboard::plugin,
             collection::plugin,
             picker::plugin,
+            studio::plugin,
         ))
         .add_systems(OnEnter(Screen::Gallery), spawn_hud)
         .add_systems(

@@ -57,13 +57,14 @@ pub struct KeyHints;
 /// The HUD's key line for these bindings (plain ASCII: the HUD font lacks typographic marks).
 pub fn key_hints(keys: &KeyBindings) -> String {
     format!(
-        "WASD/arrows: walk  Shift: run  click: look  {}: catalogue  {}: settings  \
-         {}: statistics  {}: leaderboard  {}: collection  Esc: pause",
+        "WASD/arrows: walk  Shift: run  {}: catalogue  {}: settings  \
+         {}: statistics  {}: leaderboard  {}: collection  {}: studio  Esc: pause",
         key_label(&keys.catalogue),
         key_label(&keys.settings),
         key_label(&keys.analytics),
         key_label(&keys.leaderboard),
         key_label(&keys.collection),
+        key_label(&keys.studio),
     )
 }
 
@@ -509,21 +510,22 @@ mod tests {
             RebindRefusal::Unknown("Hyper".into())
         );
         assert_eq!(
-            rebind(&keys, 12, "KeyI").unwrap_err(),
-            RebindRefusal::NoSuchAction(12)
+            rebind(&keys, 13, "KeyI").unwrap_err(),
+            RebindRefusal::NoSuchAction(13)
         );
     }
 
     #[test]
     fn bindings_follow_the_panel_order() {
         let listed = bindings(&KeyBindings::default());
-        assert_eq!(listed.len(), 12);
+        assert_eq!(listed.len(), 13);
         assert_eq!(listed[0], ("Walk forward", "KeyW".to_string()));
         assert_eq!(listed[7], ("Catalogue", "KeyC".to_string()));
         assert_eq!(listed[8], ("Settings", "KeyO".to_string()));
         assert_eq!(listed[9], ("Visitor statistics", "KeyG".to_string()));
         assert_eq!(listed[10], ("Leaderboard", "KeyB".to_string()));
         assert_eq!(listed[11], ("Collection", "KeyM".to_string()));
+        assert_eq!(listed[12], ("Studio", "KeyN".to_string()));
     }
 
     #[test]
@@ -542,6 +544,9 @@ mod tests {
         assert!(key_hints(&keys).contains("M: collection"));
         keys.collection = "F9".into();
         assert!(key_hints(&keys).contains("F9: collection"));
+        assert!(key_hints(&keys).contains("N: studio"));
+        keys.studio = "F10".into();
+        assert!(key_hints(&keys).contains("F10: studio"));
         assert!(key_hints(&keys).is_ascii(), "the HUD font has ASCII only");
         // One line at 1280 pixels (about 140 characters of the HUD font).
         assert!(key_hints(&KeyBindings::default()).len() <= 130);

@@ -10,6 +10,7 @@ mod malformed;
 mod market;
 mod net;
 mod scale;
+mod studio;
 mod support;
 mod walking;
 mod watch;
