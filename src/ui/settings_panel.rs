@@ -57,8 +57,8 @@ pub struct KeyHints;
 /// The HUD's key line for these bindings (plain ASCII: the HUD font lacks typographic marks).
 pub fn key_hints(keys: &KeyBindings) -> String {
     format!(
-        "WASD/arrows: walk  Shift: run  {}: catalogue  {}: settings  \
-         {}: statistics  {}: leaderboard  {}: collection  {}: studio  Esc: pause",
+        "WASD: walk  Shift: run  click: look  {}: catalogue  {}: settings  \
+         {}: stats  {}: leaderboard  {}: collection  {}: studio  Esc: pause",
         key_label(&keys.catalogue),
         key_label(&keys.settings),
         key_label(&keys.analytics),
@@ -532,12 +532,12 @@ mod tests {
     fn the_hud_line_names_the_panel_keys_as_bound() {
         let mut keys = KeyBindings::default();
         assert!(
-            key_hints(&keys).contains("G: statistics"),
+            key_hints(&keys).contains("G: stats"),
             "{}",
             key_hints(&keys)
         );
         keys.analytics = "F7".into();
-        assert!(key_hints(&keys).contains("F7: statistics"));
+        assert!(key_hints(&keys).contains("F7: stats"));
         assert!(key_hints(&keys).contains("B: leaderboard"));
         keys.leaderboard = "F8".into();
         assert!(key_hints(&keys).contains("F8: leaderboard"));
