@@ -24,6 +24,9 @@ pub struct WorkLabel {
     pub exhibition: String,
     pub title: String,
     pub artist: String,
+    /// The exhibition's curator key (hex), to tell a curator's endorsement from the signature
+    /// of an artist who published the work in the studio.
+    pub curator_key: Option<String>,
 }
 
 /// How the owner came to own the edition.
@@ -262,13 +265,25 @@ impl Certificate {
     pub fn endorsement_line(&self) -> String {
         match self.endorsement {
             Endorsement::None => "not endorsed (the exhibition names no curator key)".into(),
-            Endorsement::By { key, valid: true } => {
-                format!("endorsed by curator key {}, signature valid", hex(&key))
+            Endorsement::By { key, valid } => {
+                let key = hex(&key);
+                let by_curator = self
+                    .label
+                    .curator_key
+                    .as_deref()
+                    .is_none_or(|curator| curator.eq_ignore_ascii_case(&key));
+                let who = if by_curator {
+                    "endorsed by curator key"
+                } else {
+                    // Only the studio registers works under a key that is not the curator's.
+                    "signed by the artist's key"
+                };
+                if valid {
+                    format!("{who} {key}, signature valid")
+                } else {
+                    format!("{who} {key}, but the signature does NOT verify")
+                }
             }
-            Endorsement::By { key, valid: false } => format!(
-                "endorsed by curator key {}, but the signature does NOT verify",
-                hex(&key)
-            ),
         }
     }
 
@@ -551,6 +566,7 @@ mod tests {
             exhibition: "Small Hours".into(),
             title: "Lake, First Light".into(),
             artist: "Ilse Varga".into(),
+            curator_key: None,
         }
     }
 
@@ -757,6 +773,24 @@ mod tests {
         assert_eq!(cert.endorsement, Endorsement::By { key, valid: true });
         assert!(cert.endorsement_line().contains(&hex(&key)));
         assert!(cert.endorsement_line().contains("signature valid"));
+        // The exhibition's own curator key: a curator's endorsement.
+        let mut curated = cert.clone();
+        curated.label.curator_key = Some(hex(&key));
+        assert!(
+            curated
+                .endorsement_line()
+                .starts_with("endorsed by curator key")
+        );
+        // Another key (a work published in the studio under its artist's key).
+        let mut studio = cert.clone();
+        studio.label.curator_key = Some(hex(&[1; 32]));
+        assert!(
+            studio
+                .endorsement_line()
+                .starts_with("signed by the artist's key"),
+            "{}",
+            studio.endorsement_line()
+        );
     }
 
     #[test]

@@ -759,11 +759,13 @@ fn show_collection(
                     exhibition: level.exhibition.title.clone(),
                     title: work.clone(),
                     artist: String::new(),
+                    curator_key: level.market.curator_key.clone(),
                 },
                 |w| WorkLabel {
                     exhibition: level.exhibition.title.clone(),
                     title: w.title.clone(),
                     artist: w.artist.clone(),
+                    curator_key: level.market.curator_key.clone(),
                 },
             );
             let issued = Certificate::issue(
