@@ -47,6 +47,7 @@ fn start_scoring(
     data: Option<Res<ExhibitionData>>,
     log: Res<FeedbackLog>,
     launch: Res<Launch>,
+    net: Option<Res<crate::net::NetClient>>,
 ) {
     let Some(level) = level else {
         return;
@@ -58,6 +59,14 @@ fn start_scoring(
         LevelLocation::File { root, .. } => Some(std::path::PathBuf::from(root)),
         LevelLocation::Url(_) => None,
     };
+    // An exhibition by URL: its images were downloaded while loading and come back from the
+    // cache (desktop).
+    let remote = match (&launch.level, net) {
+        (LevelLocation::Url(url), Some(net)) => crate::net::policy::parse_url(url)
+            .ok()
+            .map(|url| (url, net.0.clone())),
+        _ => None,
+    };
     // The browser keeps the model in IndexedDB (read before the game started).
     #[cfg(target_arch = "wasm32")]
     let browser_model = crate::web::storage::model(&level.exhibition.id)
@@ -67,10 +76,17 @@ fn start_scoring(
     let task = AsyncComputeTaskPool::get().spawn(async move {
         let read = |path: &str| -> Result<Vec<u8>, String> {
             #[cfg(not(target_arch = "wasm32"))]
-            if let Some(root) = &root {
-                return std::fs::read(root.join(path)).map_err(|e| e.to_string());
+            {
+                if let Some(root) = &root {
+                    return std::fs::read(root.join(path)).map_err(|e| e.to_string());
+                }
+                if let Some((level_url, net)) = &remote {
+                    return crate::net::policy::resolve(level_url, path)
+                        .and_then(|url| net.fetch_blocking(&url))
+                        .map_err(|e| e.to_string());
+                }
             }
-            let _ = (&root, path);
+            let _ = (&root, &remote, path);
             Err("no files here".into())
         };
         let stats = super::content::content_stats(&level, read);

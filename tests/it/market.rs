@@ -153,6 +153,7 @@ fn buying_an_edition_is_committed_shown_and_kept_and_a_damaged_ledger_is_read_on
                 exhibition: level.exhibition.title.clone(),
                 title: title.clone(),
                 artist: String::new(),
+                curator_key: level.market.curator_key.clone(),
             },
             WORK,
             1,
