@@ -29,7 +29,19 @@ pub(super) fn plugin(app: &mut App) {
             EguiPrimaryContextPass,
             show_studio.run_if(in_state(Panel::Studio)),
         )
-        .add_systems(Update, collect_outcomes);
+        .add_systems(Update, collect_outcomes)
+        .add_systems(Update, reopen_with_outcome.run_if(in_state(Panel::Closed)));
+}
+
+/// Shows the outcome of a publication: the panel opens again once the gallery is rebuilt.
+fn reopen_with_outcome(
+    state: Res<StudioState>,
+    screen: Res<State<crate::screens::Screen>>,
+    mut next: ResMut<NextState<Panel>>,
+) {
+    if state.reopen && *screen.get() == crate::screens::Screen::Gallery {
+        next.set(Panel::Studio);
+    }
 }
 
 /// Most candidates shown side by side.
@@ -75,9 +87,13 @@ struct StudioState {
     waiting: bool,
     /// The last outcome: (published, sentence).
     note: Option<(bool, String)>,
+    /// An outcome came while the panel was closed (publishing rebuilds the gallery): open it
+    /// again to say what happened.
+    reopen: bool,
 }
 
 fn prepare_studio(mut state: ResMut<StudioState>, level: Option<Res<crate::gallery::ActiveLevel>>) {
+    state.reopen = false;
     if state.slots.is_empty() {
         // Three to start with, so there is something to compare.
         state.slots = ["flow-field", "voronoi-mosaic", "mountain-layers"]
@@ -107,6 +123,8 @@ fn collect_outcomes(
             continue;
         }
         state.waiting = false;
+        // A publication rebuilds the gallery, which closes the panel; a refusal leaves it open.
+        state.reopen = outcome.outcome.is_ok();
         state.note = Some(match &outcome.outcome {
             Ok(p) => (
                 true,
@@ -321,7 +339,20 @@ fn bench(ui: &mut egui::Ui, state: &mut StudioState, scores: Option<&GalleryScor
                                 let (head, sure) = prediction_lines(&p);
                                 ui.label(egui::RichText::new(head).color(INK).strong());
                                 ui.label(egui::RichText::new(sure).color(MUTED).small());
-                                for (name, value) in p.contributions.iter().take(3) {
+                                let pushes: Vec<_> = p
+                                    .contributions
+                                    .iter()
+                                    .filter(|(_, value)| value.abs() >= 0.005)
+                                    .take(3)
+                                    .collect();
+                                if pushes.is_empty() {
+                                    ui.label(
+                                        egui::RichText::new("No feature pushes it up or down yet")
+                                            .color(MUTED)
+                                            .small(),
+                                    );
+                                }
+                                for (name, value) in pushes {
                                     let (arrow, colour) = if *value >= 0.0 {
                                         ("\u{2191}", egui::Color32::from_rgb(140, 204, 150))
                                     } else {
