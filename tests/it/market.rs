@@ -8,9 +8,9 @@ use bevy::prelude::*;
 use vernissage::gallery::build::PlaqueText;
 use vernissage::market::certificate::{Certificate, WorkLabel};
 use vernissage::market::ledger::Payload;
-use vernissage::market::{Market, MarketDone, MarketOrder, Order, Wallet};
+use vernissage::market::{Market, MarketDone, MarketOrder, Order};
+use vernissage::simulate::SimulationSpec;
 use vernissage::simulate::script::{Script, Step};
-use vernissage::simulate::{SimulationSpec, start};
 
 const LEVEL: &str = "levels/small.ron";
 const WORK: &str = "undertow";
@@ -44,19 +44,7 @@ fn spec(dir: &std::path::Path) -> SimulationSpec {
 
 /// The gallery open, with the visitor's wallet: (app, visitor, wallet id).
 fn open(dir: &std::path::Path) -> (App, Entity, String) {
-    let mut app = start(&spec(dir)).expect("the level loads");
-    for _ in 0..30 {
-        app.update();
-        let world = app.world_mut();
-        if let Ok((entity, wallet)) = world
-            .query::<(Entity, &Wallet)>()
-            .single(world)
-            .map(|(e, w)| (e, w.0.clone()))
-        {
-            return (app, entity, wallet);
-        }
-    }
-    panic!("the visitor never got a wallet");
+    crate::support::open_with_wallet(&spec(dir))
 }
 
 /// Places an order and steps until its outcome comes back.

@@ -8,11 +8,11 @@ use bevy::prelude::*;
 use vernissage::gallery::{ActiveLevel, WorkContent};
 use vernissage::level::schema::Placement;
 use vernissage::market::ledger::Payload;
-use vernissage::market::{Market, MarketDone, MarketOrder, Order, Wallet};
+use vernissage::market::{Market, MarketDone, MarketOrder, Order};
 use vernissage::screens::Screen;
 use vernissage::simulate::report::ReportedPublication;
 use vernissage::simulate::script::{Script, Step};
-use vernissage::simulate::{SimulationSpec, run, start};
+use vernissage::simulate::{SimulationSpec, run};
 use vernissage::studio::candidate::{Candidate, reference};
 use vernissage::studio::publish::{Publication, signed_by};
 use vernissage::studio::{PublishDone, PublishRequest, artist_key, overlay};
@@ -49,21 +49,9 @@ fn spec(level: &str, dir: &std::path::Path, steps: Vec<Step>) -> SimulationSpec 
     }
 }
 
-/// The gallery open, with the visitor's wallet.
+/// The gallery open, with the visitor's wallet: (app, visitor, wallet id).
 fn open(dir: &std::path::Path) -> (App, Entity, String) {
-    let mut app = start(&spec(LEVEL, dir, vec![Step::Wait(600.0)])).expect("the level loads");
-    for _ in 0..30 {
-        app.update();
-        let world = app.world_mut();
-        if let Ok((entity, wallet)) = world
-            .query::<(Entity, &Wallet)>()
-            .single(world)
-            .map(|(e, w)| (e, w.0.clone()))
-        {
-            return (app, entity, wallet);
-        }
-    }
-    panic!("the visitor never got a wallet");
+    crate::support::open_with_wallet(&spec(LEVEL, dir, vec![Step::Wait(600.0)]))
 }
 
 fn terms(title: &str) -> Publication {
@@ -342,36 +330,24 @@ fn the_studio_command_renders_the_same_candidate_the_same_way() {
     assert!(!out_a.contains("already in the exhibition"), "{out_a}");
 
     let png_arg = dir.join("c.png").to_string_lossy().into_owned();
-    let (code, _, err) = vernissage(&[
-        "studio",
-        "--level",
-        LEVEL,
-        "--algorithm",
-        "flow-field",
-        "--seed",
-        "1",
-        "--param",
-        "wobble=2",
-        "--png",
-        &png_arg,
-    ]);
-    assert_eq!(code, 1);
-    assert!(err.contains("wobble"), "{err}");
-    let (code, _, err) = vernissage(&[
-        "studio",
-        "--level",
-        LEVEL,
-        "--algorithm",
-        "flow-field",
-        "--seed",
-        "1",
-        "--param",
-        "lines",
-        "--png",
-        &png_arg,
-    ]);
-    assert_eq!(code, 1);
-    assert!(err.contains("name=value"), "{err}");
+    // An unknown parameter, and one without a value: named errors, exit code 1.
+    for (param, says) in [("wobble=2", "wobble"), ("lines", "name=value")] {
+        let (code, _, err) = vernissage(&[
+            "studio",
+            "--level",
+            LEVEL,
+            "--algorithm",
+            "flow-field",
+            "--seed",
+            "1",
+            "--param",
+            param,
+            "--png",
+            &png_arg,
+        ]);
+        assert_eq!(code, 1, "{param}");
+        assert!(err.contains(says), "{param}: {err}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

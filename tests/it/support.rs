@@ -53,3 +53,20 @@ pub fn vernissage(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A simulation's gallery open, with the scripted visitor's wallet: (app, visitor, wallet id).
+pub fn open_with_wallet(spec: &vernissage::simulate::SimulationSpec) -> (App, Entity, String) {
+    let mut app = vernissage::simulate::start(spec).expect("the level loads");
+    for _ in 0..30 {
+        app.update();
+        let world = app.world_mut();
+        if let Ok((entity, wallet)) = world
+            .query::<(Entity, &vernissage::market::Wallet)>()
+            .single(world)
+            .map(|(e, w)| (e, w.0.clone()))
+        {
+            return (app, entity, wallet);
+        }
+    }
+    panic!("the visitor never got a wallet");
+}
