@@ -337,7 +337,16 @@ fn publish_one(
     let saved = save_overlay(dir, &level.exhibition.id, &published.works)?;
     let placement = match &placed.placement {
         crate::level::schema::Placement::Wall { room, wall, .. } => {
-            format!("hung on the {wall} wall of \"{room}\"")
+            // The room's name as visitors read it on the walls ("The Studio"), else its id.
+            let name = level
+                .rooms
+                .iter()
+                .find(|r| r.id == *room && !r.name.trim().is_empty())
+                .map_or(room.as_str(), |r| r.name.as_str());
+            format!(
+                "hung on the {} wall of {name}",
+                wall.to_string().to_lowercase()
+            )
         }
         other => format!("placed at {other:?}"),
     };
