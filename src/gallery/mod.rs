@@ -251,6 +251,19 @@ fn start_loading(
     }
 }
 
+/// Opens another exhibition (the title screen's picker): the gallery loads `level` from the
+/// start; the same level is shown again without reading it anew.
+pub fn open_level(world: &mut World, level: LevelLocation) {
+    let mut launch = world.resource_mut::<Launch>();
+    if launch.level != level {
+        launch.level = level;
+        world.remove_resource::<CurrentLevel>();
+    }
+    world
+        .resource_mut::<NextState<Screen>>()
+        .set(Screen::Loading);
+}
+
 /// Once the level asset is in: show its problems, or build the gallery from it.
 fn await_level(
     mut commands: Commands,

@@ -7,7 +7,6 @@ use bevy_egui::{
 };
 
 use super::catalogue::{ACCENT, INK, INK_SOFT, MUTED, WARNING, card_frame, panel_frame};
-use crate::gallery::CurrentLevel;
 use crate::launch::{Launch, LevelLocation};
 use crate::net::Recent;
 use crate::player::input::EyeCamera;
@@ -155,20 +154,6 @@ fn attach_title_context(
     }
 }
 
-/// Opens `level`: the gallery loads it from the start.
-fn open(
-    commands: &mut Commands,
-    launch: &mut Launch,
-    next: &mut NextState<Screen>,
-    level: LevelLocation,
-) {
-    if launch.level != level {
-        launch.level = level;
-        commands.remove_resource::<CurrentLevel>();
-    }
-    next.set(Screen::Loading);
-}
-
 fn walk_in_on_enter(
     keys: Res<ButtonInput<KeyCode>>,
     mut contexts: EguiContexts,
@@ -186,10 +171,9 @@ fn walk_in_on_enter(
 fn show_picker(
     mut commands: Commands,
     mut contexts: EguiContexts,
-    mut launch: ResMut<Launch>,
+    launch: Res<Launch>,
     mut picker: ResMut<Picker>,
     mut recent: ResMut<Recent>,
-    mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     // A context that just moved to the title camera has no fonts until its first pass ends.
@@ -249,7 +233,7 @@ fn show_picker(
         }
     }
     if let Some(level) = choice {
-        open(&mut commands, &mut launch, &mut next, level);
+        commands.queue(move |world: &mut World| crate::gallery::open_level(world, level));
     }
     Ok(())
 }

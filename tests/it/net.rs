@@ -380,3 +380,42 @@ fn a_failed_download_leaves_the_game_on_the_error_screen() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_picker_switches_exhibitions_in_a_running_game() {
+    let server = Server::start();
+    serve_small(&server);
+    let data = data_dir("switch");
+    let mut app = headless("levels/default.ron", &data);
+    assert_eq!(run_until_settled(&mut app), Screen::Gallery);
+    let default_works = works_in(&mut app);
+    let small_works = vernissage::level::parse(&level_bytes())
+        .unwrap()
+        .works
+        .len();
+    assert_ne!(default_works, small_works);
+
+    // To the exhibition by URL, as the title screen's picker does it.
+    let url = server.url(LEVEL);
+    vernissage::gallery::open_level(app.world_mut(), LevelLocation::parse(&url));
+    app.update();
+    assert_eq!(run_until_settled(&mut app), Screen::Gallery);
+    assert_eq!(
+        works_in(&mut app),
+        small_works,
+        "only the new exhibition's works"
+    );
+    let active = app.world().resource::<vernissage::gallery::ActiveLevel>();
+    assert_eq!(active.0.exhibition.id, "small-hours");
+    // It is remembered for the picker.
+    let recent = app.world().resource::<vernissage::net::Recent>();
+    assert_eq!(recent.0.levels[0].url, url);
+    assert_eq!(recent.0.levels[0].title, "Small Hours");
+
+    // And back to a file.
+    vernissage::gallery::open_level(app.world_mut(), LevelLocation::parse("levels/default.ron"));
+    app.update();
+    assert_eq!(run_until_settled(&mut app), Screen::Gallery);
+    assert_eq!(works_in(&mut app), default_works);
+    let _ = std::fs::remove_dir_all(&data);
+}
