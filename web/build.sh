@@ -150,7 +150,7 @@ cp levels/*.ron "$STAGE/levels/"
 # titles go into the page (a browser cannot list a folder).
 bundled=""
 for level in levels/*.ron; do
-  title=$(grep -m1 -E '^[[:space:]]*title:[[:space:]]*"' "$level" | sed -E 's/^[^"]*"(.*)",?[[:space:]]*$/\1/; s/[|;<>&"#]//g')
+  title=$(grep -m1 -E '^[[:space:]]*title:[[:space:]]*"' "$level" | sed -E 's/^[^"]*"(.*)",?[[:space:]]*$/\1/; s/[|;<>&"#\\]//g')
   bundled="$bundled${bundled:+;}$(basename "$level")|$title"
 done
 sed -i "s#<meta name=\"vernissage-levels\" content=\"\">#<meta name=\"vernissage-levels\" content=\"$bundled\">#" "$STAGE/index.html"
