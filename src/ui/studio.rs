@@ -190,14 +190,25 @@ fn predict(scores: Option<&GalleryScores>, slot: &Slot, form: &Publication) -> O
 /// learned from 40 ratings").
 pub fn prediction_lines(p: &Prediction) -> (String, String) {
     let head = format!("Predicted {:.1} of 5", p.predicted);
+    let ratings = |n: usize| {
+        if n == 1 {
+            "1 rating".to_string()
+        } else {
+            format!("{n} ratings")
+        }
+    };
     let sure = match (p.ratings_learned, p.uncertainty) {
         (0, _) => {
             "Unsure: nothing is rated in this exhibition yet, so this is the model's prior".into()
         }
-        (n, Some(u)) => {
-            format!("\u{b1} {u:.1} stars: nobody rated it yet; the model learned from {n} ratings")
-        }
-        (n, None) => format!("Unsure: nobody rated it yet, and the model has only {n} ratings"),
+        (n, Some(u)) => format!(
+            "\u{b1} {u:.1} stars: nobody rated it yet; the model learned from {}",
+            ratings(n)
+        ),
+        (n, None) => format!(
+            "Unsure: nobody rated it yet, and the model has only {}",
+            ratings(n)
+        ),
     };
     (head, sure)
 }
@@ -559,9 +570,16 @@ mod tests {
             uncertainty: Some(0.81),
             ..p
         };
-        let (_, sure) = prediction_lines(&q);
+        let (_, sure) = prediction_lines(&q.clone());
         assert!(sure.starts_with("\u{b1} 0.8 stars"), "{sure}");
         assert!(sure.contains("40 ratings"), "{sure}");
+        let one = Prediction {
+            ratings_learned: 1,
+            uncertainty: None,
+            ..q
+        };
+        let (_, sure) = prediction_lines(&one);
+        assert!(sure.ends_with("has only 1 rating"), "{sure}");
         assert_eq!(feature_label("image.edge_density"), "edge density");
     }
 }
