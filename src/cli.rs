@@ -370,24 +370,8 @@ fn check_level_file(path: &Path, label: &str, data_root: Option<&Path>) -> (Vec<
             );
         }
     };
-    let (root, _) = crate::level::exhibition_root(&path.to_string_lossy());
-    let root = PathBuf::from(root);
-    // Works on an allowed other origin are downloaded as `validate URL` would.
-    let net = crate::net::Net::new(crate::net::Limits::default(), data_root);
-    if let Ok(level) = crate::level::parse(&bytes) {
-        net.allow_origins(&level.exhibition.allowed_origins);
-    }
-    let report = crate::level::read_level(&bytes, |asset| {
-        if asset.contains("://") {
-            return crate::net::policy::parse_url(asset)
-                .and_then(|url| net.fetch_blocking(&url))
-                .map_err(|e| e.to_string());
-        }
-        std::fs::read(root.join(asset)).map_err(|e| e.to_string())
-    });
-    report_lines(report, &bytes, label, data_root, |level| {
-        assets_of(path, level)
-    })
+    let (report, assets) = read_level_and_assets(&path.to_string_lossy(), &bytes, data_root);
+    report_lines(report, &bytes, label, data_root, &assets)
 }
 
 /// `validate` of a level by URL: the level and every file it names are downloaded under the
@@ -416,7 +400,7 @@ fn check_level_url(
     if let Ok(level) = crate::level::parse(&bytes) {
         net.allow_origins(&level.exhibition.allowed_origins);
     }
-    let report = crate::level::read_level(&bytes, |asset| {
+    let (report, assets) = crate::level::read_level_and_assets(&bytes, |asset| {
         policy::resolve(&url, asset)
             .and_then(|asset_url| net.fetch_blocking(&asset_url))
             .map_err(|e| e.to_string())
@@ -426,30 +410,19 @@ fn check_level_url(
         .into_iter()
         .map(|n| format!("note: {n}"))
         .collect();
-    // Confirmed during this run, so read again from the cache.
-    let (rest, ok) = report_lines(report, &bytes, url.as_str(), data_root, |level| {
-        crate::level::check::referenced_assets(level)
-            .into_iter()
-            .map(|(asset, _)| {
-                let bytes = policy::resolve(&url, &asset)
-                    .and_then(|asset_url| net.fetch_blocking(&asset_url))
-                    .map_err(|e| e.to_string());
-                (asset, bytes)
-            })
-            .collect()
-    });
+    let (rest, ok) = report_lines(report, &bytes, url.as_str(), data_root, &assets);
     lines.extend(rest);
     (lines, ok)
 }
 
-/// The output lines of a checked level, and whether it is free of errors. `assets` reads the
-/// files a valid level names again (the studio overlay is checked against them).
+/// The output lines of a checked level, and whether it is free of errors. `assets` are the
+/// files the level names, as read (the studio overlay is checked against them).
 fn report_lines(
     report: crate::level::Report,
     bytes: &[u8],
     label: &str,
     data_root: Option<&Path>,
-    assets: impl Fn(&crate::level::Level) -> crate::level::AssetBytes,
+    assets: &crate::level::AssetBytes,
 ) -> (Vec<String>, bool) {
     let mut diagnostics = report.diagnostics.clone();
     if let (Some(root), Some(level)) = (data_root, &report.level) {
@@ -471,26 +444,13 @@ fn report_lines(
                 .join(crate::studio::overlay::FILE_NAME);
             if overlay.exists() {
                 let label = overlay.display().to_string();
-                let (more, good) = merge_overlay(level, &overlay, &label, &assets(level));
+                let (more, good) = merge_overlay(level, &overlay, &label, assets);
                 lines.extend(more);
                 ok &= good;
             }
         }
     }
     (lines, ok)
-}
-
-/// The asset bytes a valid level refers to, read relative to its exhibition root.
-fn assets_of(path: &Path, level: &crate::level::Level) -> crate::level::AssetBytes {
-    let (root, _) = crate::level::exhibition_root(&path.to_string_lossy());
-    let root = PathBuf::from(root);
-    crate::level::check::referenced_assets(level)
-        .into_iter()
-        .map(|(asset, _)| {
-            let bytes = std::fs::read(root.join(&asset)).map_err(|e| e.to_string());
-            (asset, bytes)
-        })
-        .collect()
 }
 
 /// An overlay of published works checked merged into the level `base`.
@@ -513,11 +473,7 @@ fn check_overlay_file(path: &Path, label: &str, base: Option<&str>) -> (Vec<Stri
             );
         }
     };
-    let (root, _) = crate::level::exhibition_root(base);
-    let root = PathBuf::from(root);
-    let report = crate::level::read_level(&bytes, |asset| {
-        std::fs::read(root.join(asset)).map_err(|e| e.to_string())
-    });
+    let (report, assets) = read_level_and_assets(base, &bytes, None);
     let Some(level) = report.valid_level() else {
         let mut lines: Vec<String> = report
             .diagnostics
@@ -528,7 +484,7 @@ fn check_overlay_file(path: &Path, label: &str, base: Option<&str>) -> (Vec<Stri
         lines.push(format!("{label}: not checked: its level {base} has errors"));
         return (lines, false);
     };
-    merge_overlay(level, path, label, &assets_of(Path::new(base), level))
+    merge_overlay(level, path, label, &assets)
 }
 
 /// Lines for an overlay merged into `level`, and whether it has no errors.
@@ -1345,9 +1301,29 @@ fn ledger_keygen(out: &Path) -> Result<ExitCode, String> {
 
 /// Reads a level and its assets as `validate` does.
 fn read_level_file(file: &str, bytes: &[u8]) -> crate::level::Report {
+    read_level_and_assets(file, bytes, None).0
+}
+
+/// Checks the level file `file` (its `bytes`), reading its assets from the exhibition root on
+/// disk, and works on an allowed other origin as `validate URL` would (through the download
+/// cache under `data_root`). The asset bytes come back too.
+fn read_level_and_assets(
+    file: &str,
+    bytes: &[u8],
+    data_root: Option<&Path>,
+) -> (crate::level::Report, crate::level::AssetBytes) {
     let (root, _) = crate::level::exhibition_root(file);
     let root = PathBuf::from(root);
-    crate::level::read_level(bytes, |asset| {
+    let net = crate::net::Net::new(crate::net::Limits::default(), data_root);
+    if let Ok(level) = crate::level::parse(bytes) {
+        net.allow_origins(&level.exhibition.allowed_origins);
+    }
+    crate::level::read_level_and_assets(bytes, |asset| {
+        if asset.contains("://") {
+            return crate::net::policy::parse_url(asset)
+                .and_then(|url| net.fetch_blocking(&url))
+                .map_err(|e| e.to_string());
+        }
         std::fs::read(root.join(asset)).map_err(|e| e.to_string())
     })
 }

@@ -252,9 +252,18 @@ pub fn check(mut level: Level, bytes: &[u8], assets: &AssetBytes) -> Report {
 }
 
 /// Parses and checks in one go, with `read` supplying the bytes of each referenced asset.
-pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Report {
+pub fn read_level(bytes: &[u8], read: impl FnMut(&str) -> Result<Vec<u8>, String>) -> Report {
+    read_level_and_assets(bytes, read).0
+}
+
+/// [`read_level`], also handing back the asset bytes it read (for checks that need them again,
+/// such as a studio overlay merged into the level).
+pub fn read_level_and_assets(
+    bytes: &[u8],
+    mut read: impl FnMut(&str) -> Result<Vec<u8>, String>,
+) -> (Report, AssetBytes) {
     match parse(bytes) {
-        Err(report) => *report,
+        Err(report) => (*report, AssetBytes::new()),
         Ok(level) => {
             let mut assets = AssetBytes::new();
             let allowed = &level.exhibition.allowed_origins;
@@ -266,7 +275,7 @@ pub fn read_level(bytes: &[u8], mut read: impl FnMut(&str) -> Result<Vec<u8>, St
                     assets.insert(path, bytes);
                 }
             }
-            check(level, bytes, &assets)
+            (check(level, bytes, &assets), assets)
         }
     }
 }
