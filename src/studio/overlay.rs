@@ -111,22 +111,11 @@ pub fn parse(text: &str) -> Result<Overlay, Vec<Diagnostic>> {
     Ok(overlay)
 }
 
-/// The exhibition with an overlay's works, or what is wrong with them.
-#[derive(Debug, Clone)]
-pub struct Merged {
-    /// The base level with the overlay's works appended and placed; `None` on errors.
-    pub level: Option<Level>,
-    /// Problems the overlay brings (errors and warnings), located in its text.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Content hashes of the overlay's works, by id.
-    pub content_hashes: std::collections::BTreeMap<String, [u8; 32]>,
-}
-
-impl Merged {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
+/// The exhibition with an overlay's works, or what is wrong with them: a level report whose
+/// level is the base with the overlay's works appended and placed (`None` on errors), whose
+/// diagnostics are located in the overlay's text, and whose content hashes are the overlay
+/// works'.
+pub type Merged = crate::level::Report;
 
 /// Merges the overlay `text` into `base`, a valid level whose placements are filled (as
 /// `level::check` leaves it); `assets` are the base level's asset bytes, so its own works
