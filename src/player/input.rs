@@ -33,6 +33,7 @@ pub(super) fn plugin(app: &mut App) {
                 .chain()
                 .run_if(in_state(Screen::Gallery)),
         )
+        .add_systems(Last, close_eyes_off_gallery)
         .add_systems(OnExit(Screen::Gallery), release_pointer)
         .add_systems(OnExit(Panel::Closed), release_pointer)
         .add_systems(OnEnter(Pause::Paused), release_pointer);
@@ -65,6 +66,22 @@ pub fn eye_camera() -> impl Bundle {
 }
 
 /// A left click in the gallery (not on a panel) captures the pointer, so the mouse looks around.
+/// The eye camera draws only in the gallery. The visitor stays while the gallery is hung again
+/// (a publication, a changed level file), and the loading screen almost covers the view: drawing
+/// the half-built gallery under it made every frame, and so the painting of textures between
+/// frames, several times slower in the browser.
+fn close_eyes_off_gallery(
+    screen: Res<State<Screen>>,
+    mut eyes: Query<&mut Camera, With<EyeCamera>>,
+) {
+    let open = *screen.get() == Screen::Gallery;
+    for mut camera in &mut eyes {
+        if camera.is_active != open {
+            camera.is_active = open;
+        }
+    }
+}
+
 fn capture_pointer(
     mouse: Res<ButtonInput<MouseButton>>,
     panel: Res<State<Panel>>,
@@ -272,5 +289,30 @@ mod tests {
         );
         assert_eq!(stick, Vec2::ZERO);
         assert_eq!(look, Vec2::new(10.0 * TOUCH_LOOK_GAIN, 0.0));
+    }
+
+    #[test]
+    fn the_eye_camera_draws_only_in_the_gallery() {
+        let mut app = App::new();
+        app.add_plugins(bevy::state::app::StatesPlugin)
+            .init_state::<Screen>()
+            .add_systems(Update, close_eyes_off_gallery);
+        let eye = app.world_mut().spawn((EyeCamera, Camera::default())).id();
+        let other = app.world_mut().spawn(Camera::default()).id();
+        let active = |app: &App, e: Entity| app.world().get::<Camera>(e).unwrap().is_active;
+        for (screen, drawn) in [
+            (Screen::Loading, false),
+            (Screen::Gallery, true),
+            (Screen::Loading, false),
+            (Screen::Title, false),
+        ] {
+            app.world_mut()
+                .resource_mut::<NextState<Screen>>()
+                .set(screen);
+            app.update();
+            assert_eq!(active(&app, eye), drawn, "{screen:?}");
+            // Other cameras (the screens' own) are left alone.
+            assert!(active(&app, other));
+        }
     }
 }

@@ -78,7 +78,7 @@ pub(super) fn plugin(app: &mut App) {
                     ScreenCamera(screen),
                     Camera2d,
                     Camera {
-                        // Above the eye camera, which the gallery spawns while loading.
+                        // Above the eye camera, which stays (not drawing) through a rebuild.
                         order: 1,
                         ..default()
                     },

@@ -25,6 +25,7 @@ pub(super) fn plugin(app: &mut App) {
     super::open_panel_with(app, "studio", |k| &k.studio, Panel::Studio);
     app.init_resource::<StudioState>()
         .add_systems(OnEnter(Panel::Studio), prepare_studio)
+        .add_systems(OnExit(Panel::Studio), || info!("studio: closed"))
         .add_systems(
             EguiPrimaryContextPass,
             show_studio.run_if(in_state(Panel::Studio)),
@@ -104,6 +105,10 @@ fn prepare_studio(mut state: ResMut<StudioState>, level: Option<Res<crate::galle
             .collect();
         state.draws = 3;
     }
+    info!(
+        "studio: open, {} candidates on the bench",
+        state.slots.len()
+    );
     if state.form.gallery == Publication::default().gallery
         && let Some(level) = level
     {

@@ -13,7 +13,21 @@ use crate::screens::Screen;
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, log_fingerprints)
         .add_systems(OnEnter(Screen::Gallery), spawn_warning_line)
-        .add_systems(Update, show_storage_warnings);
+        .add_systems(Update, show_storage_warnings)
+        .add_systems(Last, count_frames);
+}
+
+/// Publishes the number of frames the game has finished as `window.vernissageFrames`. A click
+/// or key reaches the game in the frame after it arrives, so the browser test waits on this
+/// count rather than guessing how long a software-rendered frame takes.
+fn count_frames(frames: Res<bevy::diagnostic::FrameCount>) {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(
+            &window,
+            &"vernissageFrames".into(),
+            &f64::from(frames.0).into(),
+        );
+    }
 }
 
 /// Starts the game in the page: reads the address, shows panics on the page, loads the

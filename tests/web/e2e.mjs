@@ -272,6 +272,56 @@ async function tap(page, key, ms = 150) {
   await page.keyboard.up(key);
 }
 
+/** The number of frames the game has finished (set every frame by src/web/mod.rs). */
+function frameCount(page) {
+  return page.evaluate(() => window.vernissageFrames ?? 0);
+}
+
+/** Waits until the game has finished `n` more frames: input sent before the call is handled. */
+async function waitFrames(page, n, timeout = T.logLine) {
+  const target = (await frameCount(page)) + n;
+  await page
+    .waitForFunction((t) => (window.vernissageFrames ?? 0) >= t, target, { timeout, polling: 100 })
+    .catch(async () => {
+      fail(`the game finished ${(await frameCount(page)) - target + n} of ${n} frames in ${timeout / 1000} s`);
+    });
+}
+
+/** Waits `ms`, then for two more of the game's frames: what was sent before is handled. */
+async function settle(page, ms) {
+  await sleep(ms);
+  await waitFrames(page, 2);
+}
+
+/**
+ * Opens the studio panel (N) and waits for the game to say so. A pause menu or another panel
+ * left open swallows N: then Escape and N again.
+ */
+async function openStudio(page, notes) {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const since = consoleLog.length;
+    await tap(page, 'KeyN', 300);
+    const opened = await waitForLine(/studio: open, (\d+) candidates/, 20_000,
+      'the studio logs when its panel opens (src/ui/studio.rs)', since).catch((e) => e);
+    if (!(opened instanceof Error)) return;
+    notes.push(`N try ${attempt}: ${opened.message}`);
+    await shot(page, `studio-open-try-${attempt}.png`);
+    await tap(page, 'Escape');
+    await waitFrames(page, 3);
+  }
+  fail(`the studio panel did not open: ${notes.join('; ')}`);
+}
+
+/** Clicks a text field, empties it and types `text`, a frame after each step. */
+async function fillField(page, x, y, text) {
+  await page.mouse.click(x, y);
+  await waitFrames(page, 3);
+  await page.keyboard.press('End');
+  for (let i = 0; i < 40; i++) await page.keyboard.press('Backspace');
+  await page.keyboard.type(text, { delay: 30 });
+  await waitFrames(page, 3);
+}
+
 // --- The golden fingerprints -------------------------------------------------------------------------
 
 async function goldenFingerprints() {
@@ -455,10 +505,10 @@ async function run() {
       try {
         // C opens the catalogue, Enter takes the visitor in front of its first work, facing it.
         await tap(page, 'KeyC');
-        await sleep(2500);
+        await settle(page, 2500);
         await shot(page, 'catalogue.png');
         await tap(page, 'Enter');
-        await sleep(3500);
+        await settle(page, 3500);
         await shot(page, 'at-work.png');
         // E inspects the work in focus (the game logs "inspect: <work>"); 4 rates it four stars.
         // A software-rendered frame can take seconds, so the log line is the signal, not pixels.
@@ -467,16 +517,16 @@ async function run() {
         await waitForLine(/inspect: (\S+)$/, T.logLine,
           'the inspect panel logs the work it opens (src/ui/inspect.rs); E opens it for the work in focus',
           inspectedAt).catch((e) => dNotes.push(e.message));
-        await sleep(1500);
+        await settle(page, 1500);
         await shot(page, 'inspect.png');
         await tap(page, 'Digit4');
-        await sleep(2000);
+        await settle(page, 2000);
         await shot(page, 'rated.png');
         rated = true;
         // B asks to buy the work's next edition, Enter confirms.
         const orderedAt = consoleLog.length;
         await tap(page, 'KeyB');
-        await sleep(2500);
+        await settle(page, 2500);
         await shot(page, 'buy-confirm.png');
         await tap(page, 'Enter');
         const outcome = await waitForLine(/market: buy (\S+) (committed as entry (\d+)|refused: (.*))$/, T.logLine,
@@ -494,43 +544,59 @@ async function run() {
         await shot(page, 'bought.png');
         await tap(page, 'Escape');
         // IndexedDB commits in the background: give it a moment before the reload.
-        await sleep(3000);
+        await settle(page, 3000);
       } catch (e) {
         dNotes.push(`input failed: ${e.message}`);
       }
     }
 
     // (g), first half: publish a work from the studio panel. The panel's fields are where the
-    // desktop draws them at 1280x720 (the same fonts and layout).
+    // desktop draws them at 1280x720 (the same fonts and layout). A software-rendered frame can
+    // take seconds, so every step waits for the game's own frames (window.vernissageFrames)
+    // instead of a guessed time: a click or a key is handled by the frame after it arrives.
     let published = null;
     const gNotes = [];
     if (inGallery) {
       try {
         const at = consoleLog.length;
-        await tap(page, 'KeyN', 600);
-        // The panel paints its candidates' pictures on the first frames: slow in software.
-        await sleep(12_000);
-        // A click focuses a field only on the next (slow) frame: wait before typing.
-        await page.mouse.click(1030, 367);
-        await sleep(3000);
-        await page.keyboard.type('Harbour at Four', { delay: 150 });
-        await page.mouse.click(1030, 400);
-        await sleep(3000);
-        await page.keyboard.type('Noor Achebe', { delay: 150 });
-        await sleep(1500);
-        await shot(page, 'studio.png');
-        await page.mouse.click(890, 570);
-        const m = await waitForLine(/studio: published "([^"]+)" as (\S+) \(ledger entry (\d+)\)/, T.logLine,
-          'the studio logs every publication (src/studio/mod.rs); N opens the panel, Publish sends the selected candidate',
-          at);
-        published = { title: m[1], work: m[2], entry: Number(m[3]) };
-        say(`published "${published.title}" as ${published.work}: ledger entry ${published.entry}`);
-        // The gallery is hung again with the new work; the panel then reopens with the outcome.
-        await waitForLine(/gallery loaded in/, T.gallery, 'the gallery is rebuilt after a publication', at);
-        await sleep(6000);
-        await shot(page, 'published.png');
-        await tap(page, 'Escape');
-        await sleep(3000);
+        await openStudio(page, gNotes);
+        // The panel sizes itself on its first frame and paints one candidate a frame.
+        await waitFrames(page, 8);
+        for (let attempt = 1; attempt <= 3 && !published; attempt++) {
+          const tried = consoleLog.length;
+          await fillField(page, 1030, 367, 'Harbour at Four');
+          await fillField(page, 1030, 400, 'Noor Achebe');
+          await shot(page, attempt === 1 ? 'studio.png' : `studio-try-${attempt}.png`);
+          await page.mouse.click(890, 570);
+          const m = await waitForLine(
+            /studio: (?:published "([^"]+)" as (\S+) \(ledger entry (\d+)\)|publishing "[^"]*" refused: (.*))/,
+            T.logLine,
+            'the studio logs every publication (src/studio/mod.rs); N opens the panel, Publish sends the selected candidate',
+            tried,
+          ).catch((e) => {
+            gNotes.push(`try ${attempt}: ${e.message} (studio-try-${attempt}.png)`);
+            return null;
+          });
+          if (m && m[4] !== undefined) {
+            gNotes.push(`try ${attempt}: the publication was refused: ${m[4]}`);
+            break;
+          }
+          if (m) {
+            published = { title: m[1], work: m[2], entry: Number(m[3]) };
+          } else if (lastLine(/studio: (open|closed)/)?.[1] !== 'open') {
+            await openStudio(page, gNotes);
+            await waitFrames(page, 8);
+          }
+        }
+        if (published) {
+          say(`published "${published.title}" as ${published.work}: ledger entry ${published.entry}`);
+          // The gallery is hung again with the new work; the panel then reopens with the outcome.
+          await waitForLine(/gallery loaded in/, T.gallery, 'the gallery is rebuilt after a publication', at);
+          await waitFrames(page, 4);
+          await shot(page, 'published.png');
+          await tap(page, 'Escape');
+          await waitFrames(page, 2);
+        }
       } catch (e) {
         gNotes.push(e.message);
       }
