@@ -382,6 +382,11 @@ fn record_actions(
             action: format!("{} \"{}\"", action.action.describe(), action.work),
             reason,
         };
+        #[cfg(target_arch = "wasm32")]
+        if crate::web::storage::in_another_tab() {
+            refused.write(refuse(crate::web::tabs::ANOTHER_TAB.into()));
+            continue;
+        }
         let known = level
             .as_ref()
             .is_some_and(|l| l.0.works.iter().any(|w| w.id == action.work));

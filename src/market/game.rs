@@ -528,6 +528,12 @@ fn open_store(
     let opened = ledger::records::open_records(key, &records, head.as_deref(), (now, exhibition));
     let mut market = memory_market(exhibition, now);
     market.location = Some("this browser's storage (IndexedDB)".into());
+    if storage::in_another_tab() {
+        // The other tab writes the ledger: this one shows what it held at the start.
+        market.store = Store::ReadOnly(opened.state);
+        market.closed = Some(crate::web::tabs::ANOTHER_TAB.into());
+        return Ok(market);
+    }
     match opened.ledger {
         Some(ledger) => {
             if fresh {

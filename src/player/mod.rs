@@ -29,6 +29,7 @@ pub(super) fn plugin(app: &mut App) {
             VisitorSystems::Recover.after(bevy_rapier3d::plugin::PhysicsSet::Writeback),
         )
         .add_systems(OnEnter(Screen::Gallery), place_local_visitor)
+        .add_systems(Last, log_local_refusals)
         // Bevy propagates transforms once per frame, but a slow frame runs several fixed steps
         // and Rapier starts each from the global transforms: propagate them before every step,
         // or a frame would only move a visitor by one step.
@@ -107,6 +108,19 @@ pub struct ActionRefused {
     pub visitor: Entity,
     pub action: String,
     pub reason: String,
+}
+
+/// Logs what the game refused the person at the computer, with why (the panels show it too);
+/// scripted visitors' refusals go to their run's report instead.
+fn log_local_refusals(
+    mut refusals: MessageReader<ActionRefused>,
+    local: Query<(), With<LocalVisitor>>,
+) {
+    for refusal in refusals.read() {
+        if local.contains(refusal.visitor) {
+            info!("refused: {}: {}", refusal.action, refusal.reason);
+        }
+    }
 }
 
 /// Compass heading (degrees, 0 = north, 90 = east) to a yaw about +Y.

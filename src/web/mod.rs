@@ -3,6 +3,7 @@
 
 pub mod idb;
 pub mod storage;
+pub mod tabs;
 
 use bevy::prelude::*;
 use wasm_bindgen::JsCast;
@@ -155,6 +156,7 @@ fn show_storage_warnings(
 ) {
     for w in storage::take_warnings() {
         if !kept.contains(&w) {
+            warn!("{w}");
             kept.push(w);
         }
     }

@@ -33,6 +33,8 @@ struct Storage {
     snapshot: Snapshot,
     /// Problems the visitor should see (storage disabled, full), not yet shown.
     warnings: Vec<String>,
+    /// Another tab holds the storage ([`super::tabs`]): this one reads it and writes nothing.
+    another_tab: bool,
 }
 
 thread_local! {
@@ -43,8 +45,8 @@ fn with<R>(f: impl FnOnce(&mut Storage) -> R) -> Option<R> {
     STORAGE.with(|s| s.borrow_mut().as_mut().map(f))
 }
 
+/// A problem for the visitor to see (and the log to keep: `take_warnings`' caller logs it).
 fn warn_visitor(message: String) {
-    bevy::log::warn!("{message}");
     with(|s| s.warnings.push(message));
 }
 
@@ -53,6 +55,21 @@ fn warn_visitor(message: String) {
 pub async fn preload() {
     let mut snapshot = Snapshot::default();
     let mut warnings = Vec::new();
+    let another_tab = !super::tabs::claim(|| {
+        warn_visitor(
+            "The other tab of this gallery has closed: reload this page to rate, buy and \
+             publish here."
+                .into(),
+        )
+    })
+    .await;
+    if another_tab {
+        warnings.push(
+            "This gallery is open in another tab of this browser. This tab only shows it: \
+             ratings, purchases and publications are kept in the other tab."
+                .into(),
+        );
+    }
     let db = match idb::open().await {
         Ok(db) => Some(db),
         Err(e) => {
@@ -74,6 +91,7 @@ pub async fn preload() {
             db,
             snapshot,
             warnings,
+            another_tab,
         });
     });
 }
@@ -127,7 +145,7 @@ async fn read(db: &IdbDatabase, snapshot: &mut Snapshot) -> Result<(), String> {
 /// Sends records to a store; failures (quota exceeded, storage disabled) become warnings.
 /// Returns the completion to wait for, if the write could start.
 fn send(store: &'static str, records: Vec<(JsValue, JsValue)>) -> Option<Pending> {
-    let db = with(|s| s.db.clone()).flatten()?;
+    let db = with(|s| s.db.clone().filter(|_| !s.another_tab)).flatten()?;
     let pending = Pending::default();
     match idb::write(&db, store, &records) {
         Err(e) => {
@@ -173,6 +191,13 @@ impl Pending {
 /// New warnings for the visitor since the last call.
 pub fn take_warnings() -> Vec<String> {
     with(|s| std::mem::take(&mut s.warnings)).unwrap_or_default()
+}
+
+/// Whether another tab of this browser holds the storage: then this one writes nothing, and
+/// what the visitor would keep (ratings, purchases, publications) is refused with
+/// [`super::tabs::ANOTHER_TAB`].
+pub fn in_another_tab() -> bool {
+    with(|s| s.another_tab).unwrap_or(false)
 }
 
 /// Whether IndexedDB is in use.

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // End-to-end test of the browser build: serves dist/ (web/serve.mjs) on a free port, opens it
 // in Debian's Chromium (headless, software WebGL through SwiftShader) and plays it with real
-// keyboard and pointer input only. It never evaluates code in the page: what it knows about
-// the game comes from the page's <body> attributes, the console (the game's log lines) and
-// screenshots.
+// keyboard and pointer input only. It never runs code of its own in the game: what it knows
+// about the game comes from the page's <body> attributes, the game's frame count
+// (window.vernissageFrames), the console (the game's log lines) and screenshots.
 //
 //   node tests/web/e2e.mjs [--dist DIR] [--chromium PATH] [--headed]
 //
@@ -20,7 +20,9 @@
 //   (f) an exhibition opened by URL (?level=http://…/levels/small.ron) loads its level and works
 //       through the game's http asset source, and is drawn;
 //   (g) a work made in the studio (N, a title and an artist typed in, Publish) is registered in
-//       the ledger and still hangs in the exhibition after the reload.
+//       the ledger and still hangs in the exhibition after the reload;
+//   (h) a second tab of the same browser only shows the gallery: it says so, and refuses a
+//       rating, while the first tab keeps the storage.
 // Every check reports PASS or FAIL with the reason; nothing is skipped silently.
 
 import { promises as fs, existsSync } from 'node:fs';
@@ -67,7 +69,7 @@ const T = {
   gallery: 240_000, // title → the gallery entered (the level loaded, textures painted)
   picture: 90_000, // the gallery entered → a screenshot that is not blank
   logLine: 60_000, // an action → its log line
-  total: 9 * 60_000, // the whole run
+  total: 13 * 60_000, // the whole run (inside the 900 s .ci/run gives it)
 };
 // A non-blank view: luminance standard deviation (0–255) and distinct colours. The page's own
 // loading screen scores about 14 and 85; the gallery about 28 and 900.
@@ -96,6 +98,7 @@ const CHECKS = {
   e: 'the generative fingerprints equal the desktop\u2019s golden values',
   f: 'an exhibition opened by URL loads its works over HTTP and is drawn',
   g: 'a work published in the studio is registered and still hangs after a reload',
+  h: 'a second tab only shows the gallery and refuses to keep a rating',
 };
 function record(id, status, detail) {
   if (results.get(id)?.status === 'FAIL') return; // the first failure stands
@@ -139,9 +142,9 @@ function parseConsole(type, raw) {
   return { level, text };
 }
 
-function onConsole(message) {
+function onConsole(message, from = session) {
   const { level, text } = parseConsole(message.type(), message.text());
-  const entry = { at: Date.now() - started, session, type: message.type(), level, text };
+  const entry = { at: Date.now() - started, session: from, type: message.type(), level, text };
   consoleLog.push(entry);
   if (process.env.E2E_VERBOSE) say(`console.${entry.type}${level ? ` [${level}]` : ''} ${text}`);
   waiters = waiters.filter((w) => !w(entry));
@@ -151,10 +154,10 @@ function onConsole(message) {
  * Waits for a console line of the current session matching `pattern` (also one already seen
  * since `since`, an index into the log). Resolves to the match.
  */
-function waitForLine(pattern, timeout, what, since = 0) {
+function waitForLine(pattern, timeout, what, since = 0, inSession = session) {
   for (let i = since; i < consoleLog.length; i++) {
     const entry = consoleLog[i];
-    if (entry.session !== session) continue;
+    if (entry.session !== inSession) continue;
     const m = pattern.exec(entry.text);
     if (m) return Promise.resolve(m);
   }
@@ -164,7 +167,7 @@ function waitForLine(pattern, timeout, what, since = 0) {
       reject(new CheckFailed(`no console line ${pattern} within ${timeout / 1000} s (${what})`));
     }, timeout);
     const waiter = (entry) => {
-      if (entry.session !== session) return false;
+      if (entry.session !== inSession) return false;
       const m = pattern.exec(entry.text);
       if (!m) return false;
       clearTimeout(timer);
@@ -394,7 +397,7 @@ async function run() {
       return 'running and drawn (console and requests are checked at the end)';
     });
     if (!loaded) {
-      for (const id of ['b', 'c', 'd', 'e', 'f', 'g']) {
+      for (const id of ['b', 'c', 'd', 'e', 'f', 'g', 'h']) {
         if (!results.has(id)) record(id, 'FAIL', 'not run: the page did not load (a)');
       }
       return problems;
@@ -472,18 +475,22 @@ async function run() {
           `(mean |Δ| ${d.meanAbs.toFixed(2)}; standing still: ${(noise.changedFraction * 100).toFixed(1)} %, ` +
           `mean |Δ| ${noise.meanAbs.toFixed(2)})`;
         // The game reads held keys once a frame. With SwiftShader a frame can take more than a
-        // second, and a press and release inside one frame walk nowhere; so when one second
-        // did not move the view, W is held once more, longer, and the report says so.
-        const holds = [1000, 3000];
+        // second, and a press and release inside one frame walk nowhere: W is held for a time
+        // and for a number of the game's frames, whichever is longer. When that did not move
+        // the view, W is held once more, longer, and the report says so.
+        const holds = [[1000, 4], [3000, 12]];
         const tries = [];
-        for (const ms of holds) {
+        for (const [ms, frames] of holds) {
           await page.keyboard.down('KeyW');
-          await sleep(ms);
-          await page.keyboard.up('KeyW');
-          await sleep(2500); // a slow frame or two to show where the walk ended
+          try {
+            await Promise.all([sleep(ms), waitFrames(page, frames)]);
+          } finally {
+            await page.keyboard.up('KeyW');
+          }
+          await settle(page, 1500); // to show where the walk ended
           const after = await shot(page, 'walk-after.png');
           const moved = difference(before, after);
-          tries.push(`W held ${ms / 1000} s: ${describeMove(moved)}`);
+          tries.push(`W held ${ms / 1000} s and ${frames} frames: ${describeMove(moved)}`);
           if (walked(moved)) {
             return tries.length === 1
               ? tries[0]
@@ -677,6 +684,43 @@ async function run() {
       }
       return `"${published.title}" (${published.work}, ledger entry ${published.entry}) published; after the reload ` +
         `${hang[1]} published work hangs and the ledger has ${ledger[2]} entries`;
+    });
+
+    // (h) A second tab of the same profile, while the first still shows the gallery: Web Locks
+    // give the storage to the first, so the second only shows the gallery, and says so.
+    await check('h', async () => {
+      if (!reloaded) fail('not run: the page did not load again after the reload (a)');
+      const tab = await context.newPage();
+      tab.on('console', (m) => onConsole(m, 'tab2'));
+      tab.on('pageerror', (e) => problems.push(`second tab: uncaught ${e.name}: ${e.message}`));
+      tab.on('crash', () => problems.push('second tab: the page crashed'));
+      try {
+        const since = consoleLog.length;
+        await tab.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+        await waitUntilRunning(tab, 'second tab');
+        const told = await waitForLine(/This gallery is open in another tab of this browser/, T.logLine,
+          'the storage says so when another tab holds it (src/web/storage.rs)', since, 'tab2');
+        await walkIn(tab);
+        const closed = await waitForLine(/market closed: (.*)$/, T.gallery,
+          'the market logs why it is closed when the gallery opens (src/market/game.rs)', since, 'tab2');
+        if (!/another tab/.test(closed[1])) fail(`the second tab's market is closed for another reason: ${closed[1]}`);
+        // In front of the first work of the catalogue, inspect it and rate it: refused.
+        await tap(tab, 'KeyC');
+        await settle(tab, 1500);
+        await tap(tab, 'Enter');
+        await settle(tab, 2500);
+        await tap(tab, 'KeyE');
+        await waitForLine(/inspect: (\S+)$/, T.logLine, 'E inspects the work in focus', since, 'tab2');
+        await settle(tab, 1000);
+        await tap(tab, 'Digit5');
+        const refused = await waitForLine(/refused: (rate.*): (.*)$/, T.logLine,
+          'the game logs what it refuses the visitor (src/player/mod.rs)', since, 'tab2');
+        await shot(tab, 'second-tab.png');
+        if (!/another tab/.test(refused[2])) fail(`the rating was refused for another reason: ${refused[2]}`);
+        return `"${told[0]}"; the market is closed and "${refused[1]}" was refused: ${refused[2]}`;
+      } finally {
+        await tab.close();
+      }
     });
 
     // Fingerprints once more, after the reload: the same values.
